@@ -1,0 +1,60 @@
+// batch_writer.h — the one format in which results leave the core for JavaScript.
+//
+// A session answers each feed() with one batch: an array of 32-bit words (records
+// whose layout the session defines) and one UTF-8 text. Strings are never copied out
+// one by one: a record names a string by its [start, end) range in UTF-16 code units
+// of the text, so JavaScript decodes the whole text once per batch (one TextDecoder
+// call) and takes each string with String.prototype.slice.
+//
+// BatchHeader is a fixed-address view of the current batch, read straight from wasm
+// memory after each call, so that no extra boundary crossing is needed to find it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ssew {
+
+// Layout read by web/wasm-batch.js: five little-endian u32 in this order.
+struct BatchHeader {
+  uint32_t words_address = 0;  // address of the first record word
+  uint32_t word_count = 0;     // number of u32 words
+  uint32_t text_address = 0;   // address of the UTF-8 text
+  uint32_t text_bytes = 0;     // its length in bytes
+  uint32_t status = 0;         // session-defined (e.g. the latched error code)
+};
+
+class BatchWriter {
+ public:
+  struct Range {
+    uint32_t start = 0;  // UTF-16 offsets into the decoded text
+    uint32_t end = 0;
+  };
+
+  // Appends valid UTF-8 `text` and returns where it lies in the decoded text.
+  Range add_text(std::string_view text);
+  void push(uint32_t word) { words_.push_back(word); }
+  void push(Range range) {
+    words_.push_back(range.start);
+    words_.push_back(range.end);
+  }
+  bool empty() const { return words_.empty(); }
+  void clear();
+
+  const std::vector<uint32_t>& words() const { return words_; }
+  const std::string& text() const { return text_; }
+
+  // Points `header` at the current contents (addresses are only meaningful in wasm,
+  // where pointers are 32-bit; natively they are truncated and must not be used).
+  void publish(BatchHeader& header, uint32_t status) const;
+
+ private:
+  std::vector<uint32_t> words_;
+  std::string text_;
+  uint32_t text_units_ = 0;
+};
+
+}  // namespace ssew

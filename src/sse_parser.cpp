@@ -1,0 +1,190 @@
+#include "sse_parser.h"
+
+#include <cstring>
+
+#include "utf8.h"
+
+namespace ssew {
+namespace {
+
+constexpr uint8_t kBom[3] = {0xEF, 0xBB, 0xBF};
+constexpr std::string_view kMessage = "message";
+
+bool equals(const uint8_t* p, size_t n, std::string_view name) {
+  return n == name.size() && std::memcmp(p, name.data(), n) == 0;
+}
+
+// Index of the first CR or LF in [p, p+n), or n.
+size_t find_line_end(const uint8_t* p, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    if (p[i] == '\n' || p[i] == '\r') return i;
+  }
+  return n;
+}
+
+}  // namespace
+
+const char* sse_error_message(SseError error) {
+  switch (error) {
+    case SseError::kNone:
+      return "";
+    case SseError::kEventTooLarge:
+      return "a line or an event's data exceeded maxEventBytes";
+  }
+  return "unknown error";
+}
+
+SseParser::SseParser(Options options) : options_(options) {}
+
+bool SseParser::fail(SseError error) {
+  error_ = error;
+  // Drop what the oversized event had buffered: memory stays bounded.
+  std::string().swap(line_);
+  std::string().swap(data_);
+  event_type_.clear();
+  return false;
+}
+
+SseError SseParser::feed(const uint8_t* p, size_t n, SseHandler& handler) {
+  if (error_ != SseError::kNone) return error_;
+
+  // The BOM is matched byte by byte so that a BOM split across chunks is still
+  // recognised; a partial match that fails is ordinary line content.
+  while (!bom_done_ && n > 0) {
+    if (*p == kBom[bom_matched_]) {
+      ++p;
+      --n;
+      if (++bom_matched_ == 3) bom_done_ = true;
+    } else {
+      line_.append(reinterpret_cast<const char*>(kBom), bom_matched_);
+      bom_done_ = true;
+    }
+  }
+
+  while (n > 0) {
+    if (after_cr_) {
+      after_cr_ = false;
+      if (*p == '\n') {
+        ++p;
+        --n;
+        continue;
+      }
+    }
+    const size_t end = find_line_end(p, n);
+    if (end == n) {
+      if (line_.size() + n > options_.max_event_bytes) {
+        fail(SseError::kEventTooLarge);
+        return error_;
+      }
+      line_.append(reinterpret_cast<const char*>(p), n);
+      break;
+    }
+    if (line_.empty()) {
+      process_line(p, end, handler);
+    } else {
+      line_.append(reinterpret_cast<const char*>(p), end);
+      process_line(reinterpret_cast<const uint8_t*>(line_.data()), line_.size(), handler);
+      line_.clear();
+    }
+    if (error_ != SseError::kNone) return error_;
+    size_t consumed = end + 1;
+    if (p[end] == '\r') {
+      if (end + 1 < n) {
+        if (p[end + 1] == '\n') ++consumed;
+      } else {
+        after_cr_ = true;
+      }
+    }
+    p += consumed;
+    n -= consumed;
+  }
+  return error_;
+}
+
+void SseParser::process_line(const uint8_t* line, size_t n, SseHandler& handler) {
+  if (n > options_.max_event_bytes) {
+    fail(SseError::kEventTooLarge);
+    return;
+  }
+  if (n == 0) {
+    dispatch(handler);
+    return;
+  }
+  if (line[0] == ':') {
+    std::string text;
+    append_utf8_decoded(text, line + 1, n - 1);
+    handler.on_comment(text);
+    return;
+  }
+  const uint8_t* colon = static_cast<const uint8_t*>(std::memchr(line, ':', n));
+  const size_t name_length = colon ? static_cast<size_t>(colon - line) : n;
+  const uint8_t* value = colon ? colon + 1 : line + n;
+  size_t value_length = colon ? n - name_length - 1 : 0;
+  if (value_length > 0 && *value == ' ') {
+    ++value;
+    --value_length;
+  }
+
+  if (equals(line, name_length, "data")) {
+    append_utf8_decoded(data_, value, value_length);
+    data_.push_back('\n');
+    if (data_.size() > options_.max_event_bytes + 1) fail(SseError::kEventTooLarge);
+  } else if (equals(line, name_length, "event")) {
+    event_type_.clear();
+    append_utf8_decoded(event_type_, value, value_length);
+  } else if (equals(line, name_length, "id")) {
+    if (!std::memchr(value, 0, value_length)) {
+      last_event_id_buffer_.clear();
+      append_utf8_decoded(last_event_id_buffer_, value, value_length);
+    }
+  } else if (equals(line, name_length, "retry")) {
+    if (value_length == 0) return;
+    uint64_t ms = 0;
+    for (size_t i = 0; i < value_length; ++i) {
+      const uint8_t c = value[i];
+      if (c < '0' || c > '9') return;
+      // Saturate instead of wrapping on absurdly long digit strings.
+      ms = ms > (UINT64_MAX - 9) / 10 ? UINT64_MAX : ms * 10 + (c - '0');
+    }
+    retry_ = ms;
+    handler.on_retry(ms);
+  }
+}
+
+void SseParser::dispatch(SseHandler& handler) {
+  last_event_id_ = last_event_id_buffer_;
+  if (data_.empty()) {
+    event_type_.clear();
+    return;
+  }
+  data_.pop_back();
+  SseEvent event;
+  event.type = event_type_.empty() ? kMessage : std::string_view(event_type_);
+  event.data = data_;
+  event.id = last_event_id_;
+  handler.on_event(event);
+  data_.clear();
+  event_type_.clear();
+}
+
+void SseParser::end() {
+  // An id field of the discarded incomplete event must not leak into the next
+  // connection: the buffer restarts from the last dispatched id.
+  last_event_id_buffer_ = last_event_id_;
+  line_.clear();
+  data_.clear();
+  event_type_.clear();
+  error_ = SseError::kNone;
+  bom_matched_ = 0;
+  bom_done_ = false;
+  after_cr_ = false;
+}
+
+void SseParser::reset() {
+  end();
+  last_event_id_buffer_.clear();
+  last_event_id_.clear();
+  retry_.reset();
+}
+
+}  // namespace ssew

@@ -1,0 +1,20 @@
+// utf8.h — UTF-8 decoding with the WHATWG Encoding standard's error handling.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace ssew {
+
+// Appends `bytes` to `out` as valid UTF-8, decoding it as the WHATWG "UTF-8 decode"
+// algorithm does for a complete input: every maximal invalid subsequence becomes one
+// U+FFFD (EF BF BD), an ASCII byte is never swallowed by a broken sequence, and an
+// incomplete sequence at the end becomes one U+FFFD. Valid input is copied as is.
+// O(length); runs of ASCII are copied in bulk.
+void append_utf8_decoded(std::string& out, const uint8_t* bytes, size_t length);
+
+// The number of UTF-16 code units the valid UTF-8 text `bytes` takes in JavaScript.
+size_t utf16_length(const uint8_t* bytes, size_t length);
+
+}  // namespace ssew

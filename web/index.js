@@ -1,0 +1,4 @@
+// sse-wasm: streaming AI responses over Server-Sent Events, parsed by a C++ core
+// compiled to WebAssembly. See index.d.ts for the documented API.
+export { ready, isReady } from './core.js';
+export { SSEParser } from './sse-parser.js';
