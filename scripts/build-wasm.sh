@@ -2,6 +2,10 @@
 # Builds dist/sse_core.{mjs,wasm} with Debian's Emscripten.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Several builds at once (tests, helpers) must not race in one build folder.
+mkdir -p build
+exec 9>build/.wasm.lock
+flock 9
 # Debian's Emscripten runs its JS optimizer with the system node; acorn lives here.
 export NODE_PATH="${NODE_PATH:+$NODE_PATH:}/usr/share/nodejs"
 

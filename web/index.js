@@ -2,3 +2,4 @@
 // compiled to WebAssembly. See index.d.ts for the documented API.
 export { ready, isReady } from './core.js';
 export { SSEParser } from './sse-parser.js';
+export { MessageStream } from './message-stream.js';

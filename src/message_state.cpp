@@ -1,0 +1,342 @@
+#include "message_state.h"
+
+#include <algorithm>
+
+namespace ssew {
+
+struct MessageState::Part {
+  PartView::Kind kind = PartView::kText;
+  std::string text;  // text/reasoning content; a tool's errorText
+  std::string id, name;
+  ToolState state = ToolState::kInputStreaming;
+  std::unique_ptr<PartialJson> input;  // while the input streams
+  std::string input_json;              // once the input is complete
+  std::string output_json;
+};
+
+namespace {
+
+constexpr uint32_t kMaxU32 = 0xFFFFFFFFu;
+
+uint32_t saturate(uint64_t v) { return v > kMaxU32 ? kMaxU32 : static_cast<uint32_t>(v); }
+
+bool is_blank(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
+}
+
+}  // namespace
+
+MessageState::MessageState(Limits limits) : limits_(limits) {}
+MessageState::~MessageState() = default;
+
+void MessageState::begin() {
+  if (status_ == Status::kIdle) set_status(Status::kStreaming);
+}
+
+void MessageState::set_status(Status status) {
+  status_ = status;
+  patch_.push(static_cast<uint32_t>(PatchOp::kStatus));
+  patch_.push(static_cast<uint32_t>(status));
+}
+
+bool MessageState::charge(size_t bytes) {
+  message_bytes_ += bytes;
+  if (message_bytes_ <= limits_.max_message_bytes) return true;
+  set_error_internal("The message exceeded its size limit (maxMessageBytes); what arrived before it is kept",
+                     "message_too_large", false);
+  return false;
+}
+
+bool MessageState::add_part(std::unique_ptr<Part> part) {
+  if (parts_.size() >= limits_.max_parts) {
+    set_error_internal("The message exceeded its part limit (maxParts); what arrived before it is kept",
+                       "too_many_parts", false);
+    return false;
+  }
+  parts_.push_back(std::move(part));
+  break_next_ = false;
+  return true;
+}
+
+void MessageState::append_text(std::string_view text) {
+  if (terminal()) return;
+  begin();
+  if (text.empty() || !charge(text.size())) return;
+  const bool extend = !parts_.empty() && !break_next_ && parts_.back()->kind == PartView::kText;
+  if (!extend) {
+    auto part = std::make_unique<Part>();
+    part->kind = PartView::kText;
+    if (!add_part(std::move(part))) return;
+  }
+  Part& part = *parts_.back();
+  part.text.append(text);
+  patch_.push(static_cast<uint32_t>(extend ? PatchOp::kAppend : PatchOp::kTextPart));
+  patch_.push(static_cast<uint32_t>(parts_.size() - 1));
+  patch_.push(patch_.add_text(text));
+}
+
+void MessageState::append_reasoning(std::string_view text) {
+  if (terminal()) return;
+  begin();
+  if (text.empty() || !charge(text.size())) return;
+  const bool extend = !parts_.empty() && !break_next_ && parts_.back()->kind == PartView::kReasoning;
+  if (!extend) {
+    auto part = std::make_unique<Part>();
+    part->kind = PartView::kReasoning;
+    if (!add_part(std::move(part))) return;
+  }
+  Part& part = *parts_.back();
+  part.text.append(text);
+  patch_.push(static_cast<uint32_t>(extend ? PatchOp::kAppend : PatchOp::kReasoningPart));
+  patch_.push(static_cast<uint32_t>(parts_.size() - 1));
+  patch_.push(patch_.add_text(text));
+}
+
+void MessageState::break_part() { break_next_ = true; }
+
+void MessageState::tool_start(std::string_view id, std::string_view name) {
+  if (terminal()) return;
+  begin();
+  if (tools_.count(std::string(id))) {
+    warn("duplicate_tool", "A tool call started twice with the same id; the second start was ignored");
+    return;
+  }
+  if (!charge(id.size() + name.size())) return;
+  auto part = std::make_unique<Part>();
+  part->kind = PartView::kTool;
+  part->id.assign(id);
+  part->name.assign(name);
+  PartialJson::Limits json_limits;
+  json_limits.max_depth = limits_.max_json_depth;
+  json_limits.max_bytes = limits_.max_tool_input_bytes;
+  part->input = std::make_unique<PartialJson>(json_limits);
+  if (!add_part(std::move(part))) return;
+  const size_t index = parts_.size() - 1;
+  tools_.emplace(std::string(id), index);
+  patch_.push(static_cast<uint32_t>(PatchOp::kToolPart));
+  patch_.push(static_cast<uint32_t>(index));
+  patch_.push(patch_.add_text(id));
+  patch_.push(patch_.add_text(name));
+}
+
+void MessageState::tool_start(std::string_view id, std::string_view name, std::string_view input_json) {
+  if (terminal() || tools_.count(std::string(id))) {
+    tool_start(id, name);  // records the warning for a duplicate
+    return;
+  }
+  tool_start(id, name);
+  if (has_tool(id)) tool_input_complete(id, input_json);
+}
+
+MessageState::Part* MessageState::tool_for(std::string_view id, std::string_view what) {
+  auto it = tools_.find(std::string(id));
+  if (it != tools_.end()) return parts_[it->second].get();
+  warn("unknown_tool", std::string(what) + " for a tool call that never started: " + std::string(id));
+  return nullptr;
+}
+
+void MessageState::tool_input_delta(std::string_view id, std::string_view fragment) {
+  if (terminal()) return;
+  begin();
+  Part* part = tool_for(id, "Tool input");
+  if (!part) return;
+  if (part->state != ToolState::kInputStreaming) {
+    warn("late_tool_input", "Tool input arrived after the input was complete; it was ignored");
+    return;
+  }
+  if (fragment.empty() || !charge(fragment.size())) return;
+  const PartialJsonError before = part->input->error();
+  const PartialJsonError error = part->input->append(fragment);
+  const size_t index = tools_.find(std::string(id))->second;
+  if (error == PartialJsonError::kTooDeep) {
+    set_error_internal("A tool's input was nested too deeply (maxJsonDepth); what arrived before it is kept",
+                       "json_too_deep", false);
+    return;
+  }
+  if (error == PartialJsonError::kTooLarge) {
+    set_error_internal("A tool's input exceeded its size limit (maxToolInputBytes); what arrived before it is kept",
+                       "tool_input_too_large", false);
+    return;
+  }
+  patch_.push(static_cast<uint32_t>(PatchOp::kToolInputAppend));
+  patch_.push(static_cast<uint32_t>(index));
+  patch_.push(patch_.add_text(fragment));
+  if (error == PartialJsonError::kSyntax && before == PartialJsonError::kNone) {
+    warn("invalid_tool_input", "A tool's input is not valid JSON; its value stays as parsed before the error");
+  }
+  // A bare top-level number is "complete" yet may still grow; anything else that
+  // is complete is final.
+  if (error == PartialJsonError::kNone && part->input->complete()) {
+    const std::string& text = part->input->text();
+    const size_t last = text.find_last_not_of(" \t\r\n");
+    if (last != std::string::npos && (text[last] < '0' || text[last] > '9')) tool_input_complete(id);
+  }
+}
+
+void MessageState::tool_input_complete(std::string_view id, std::optional<std::string_view> input_json) {
+  if (terminal()) return;
+  begin();
+  Part* part = tool_for(id, "Tool input end");
+  if (!part || part->state != ToolState::kInputStreaming) return;
+  const size_t index = tools_[std::string(id)];
+  std::string json;
+  if (input_json) {
+    json.assign(*input_json);
+  } else if (is_blank(part->input->text())) {
+    json = "{}";
+  } else if (part->input->complete()) {
+    json = part->input->text();
+  } else {
+    warn("incomplete_tool_input", "A tool's input ended before its JSON was complete; its best-effort value is used");
+    json = part->input->has_value() ? part->input->best_effort_json() : "{}";
+  }
+  part->input_json = std::move(json);
+  part->input.reset();
+  part->state = ToolState::kInputAvailable;
+  patch_.push(static_cast<uint32_t>(PatchOp::kToolInput));
+  patch_.push(static_cast<uint32_t>(index));
+  patch_.push(patch_.add_text(part->input_json));
+}
+
+void MessageState::tool_output(std::string_view id, std::string_view output_json) {
+  if (terminal()) return;
+  begin();
+  if (!has_tool(id)) {
+    // Never drop a result: show it on a tool part of its own.
+    tool_start(id, "");
+    if (!has_tool(id)) return;
+  }
+  // A result ends the input: settle it first so the input is never lost.
+  if (parts_[tools_[std::string(id)]]->state == ToolState::kInputStreaming) tool_input_complete(id);
+  Part* part = parts_[tools_[std::string(id)]].get();
+  if (!charge(output_json.size())) return;
+  part->output_json.assign(output_json);
+  part->state = ToolState::kOutputAvailable;
+  patch_.push(static_cast<uint32_t>(PatchOp::kToolOutput));
+  patch_.push(static_cast<uint32_t>(tools_[std::string(id)]));
+  patch_.push(patch_.add_text(output_json));
+}
+
+void MessageState::tool_error(std::string_view id, std::string_view message) {
+  if (terminal()) return;
+  begin();
+  if (!has_tool(id)) {
+    tool_start(id, "");
+    if (!has_tool(id)) return;
+  }
+  if (parts_[tools_[std::string(id)]]->state == ToolState::kInputStreaming) tool_input_complete(id);
+  Part* part = parts_[tools_[std::string(id)]].get();
+  if (!charge(message.size())) return;
+  part->text.assign(message);
+  part->state = ToolState::kOutputError;
+  patch_.push(static_cast<uint32_t>(PatchOp::kToolError));
+  patch_.push(static_cast<uint32_t>(tools_[std::string(id)]));
+  patch_.push(patch_.add_text(message));
+}
+
+void MessageState::set_finish_reason(std::string_view reason) {
+  if (reason == finish_reason_) return;
+  finish_reason_.assign(reason);
+  patch_.push(static_cast<uint32_t>(PatchOp::kFinishReason));
+  patch_.push(patch_.add_text(reason));
+}
+
+void MessageState::set_usage(uint64_t input_tokens, uint64_t output_tokens) {
+  usage_ = std::make_pair(input_tokens, output_tokens);
+  patch_.push(static_cast<uint32_t>(PatchOp::kUsage));
+  patch_.push(saturate(input_tokens));
+  patch_.push(saturate(output_tokens));
+}
+
+void MessageState::set_protocol(std::string_view name) {
+  patch_.push(static_cast<uint32_t>(PatchOp::kProtocol));
+  patch_.push(patch_.add_text(name));
+}
+
+void MessageState::set_last_event_id(std::string_view id) {
+  patch_.push(static_cast<uint32_t>(PatchOp::kLastEventId));
+  patch_.push(patch_.add_text(id));
+}
+
+void MessageState::finish() {
+  if (terminal()) return;
+  set_status(Status::kDone);
+}
+
+void MessageState::set_error_internal(std::string_view message, std::string_view code, bool retryable) {
+  error_message_.assign(message);
+  error_code_.assign(code);
+  error_retryable_ = retryable;
+  patch_.push(static_cast<uint32_t>(PatchOp::kError));
+  patch_.push(patch_.add_text(message));
+  patch_.push(patch_.add_text(code));
+  patch_.push(retryable ? 1u : 0u);
+  set_status(Status::kError);
+}
+
+void MessageState::set_error(std::string_view message, std::string_view code, bool retryable) {
+  if (terminal()) return;
+  set_error_internal(message, code, retryable);
+}
+
+void MessageState::abort() {
+  if (terminal()) return;
+  set_status(Status::kAborted);
+}
+
+void MessageState::end_of_stream() {
+  if (terminal()) return;
+  set_error_internal("The stream ended before the response was complete; the partial response is kept",
+                     "interrupted", true);
+}
+
+void MessageState::warn(std::string_view code, std::string_view message) {
+  if (++warning_count_ > limits_.max_warnings) return;
+  patch_.push(static_cast<uint32_t>(PatchOp::kWarning));
+  patch_.push(patch_.add_text(code));
+  patch_.push(patch_.add_text(message));
+}
+
+std::string_view MessageState::take_tool_input_ops(size_t index) {
+  taken_ops_.clear();
+  if (index >= parts_.size()) return {};
+  Part& part = *parts_[index];
+  if (!part.input) return {};
+  taken_ops_ = part.input->ops();
+  part.input->clear_ops();
+  return taken_ops_;
+}
+
+MessageState::PartView MessageState::part(size_t index) const {
+  PartView view{};
+  if (index >= parts_.size()) return view;
+  const Part& p = *parts_[index];
+  view.kind = p.kind;
+  if (p.kind != PartView::kTool) {
+    view.text = p.text;
+    return view;
+  }
+  view.id = p.id;
+  view.name = p.name;
+  view.state = p.state;
+  view.error_text = p.text;
+  view.output_json = p.output_json;
+  if (p.input) {
+    view.input_text = p.input->text();
+    view.input_json = p.input->best_effort_json();
+  } else {
+    view.input_text = p.input_json;
+    view.input_json = p.input_json;
+  }
+  return view;
+}
+
+std::string MessageState::text() const {
+  std::string out;
+  for (const auto& p : parts_) {
+    if (p->kind == PartView::kText) out += p->text;
+  }
+  return out;
+}
+
+}  // namespace ssew

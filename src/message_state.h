@@ -1,0 +1,207 @@
+// message_state.h — one assistant message being streamed, and the log of its changes.
+//
+// Every protocol decoder (native vocabulary, OpenAI, Anthropic, AI SDK, Gemini) turns
+// its events into calls on MessageState; MessageState owns the rules that are the
+// same for all of them and records each change as a patch record for JavaScript.
+// The cost of a call is proportional to what it changes, never to the size of the
+// message: appended text is recorded as the appended text only.
+//
+// The model (mirrored in JavaScript by web/message-stream.js):
+//   status        idle -> streaming (first change) -> done | error | aborted
+//   parts         in arrival order, each one of
+//                   text      { text }
+//                   reasoning { text }
+//                   tool      { id, name, state, inputText, input, output?, errorText? }
+//                 Consecutive text (or reasoning) appends extend the last part when it
+//                 is of the same type; anything else starts a new part.
+//   tool state    input-streaming (input arriving) -> input-available (complete input,
+//                 running) -> output-available | output-error
+//   error         none, or { message, code, retryable }
+//   finish_reason, usage { input_tokens, output_tokens }, warnings
+//
+// Rules every protocol gets for free:
+//   * Whatever arrived stays: an error, a limit or the end of the stream never
+//     removes text, parts or tool data already recorded.
+//   * Once the status is terminal (done, error, aborted), further changes are
+//     ignored, except usage and finish_reason which providers may send after
+//     their end marker.
+//   * A problem with one event that does not threaten the message (invalid JSON, a
+//     delta for an unknown tool) is a warning: recorded, nothing else disturbed.
+//   * Limits (see Limits) end the message in error with a specific code.
+//
+// Patch records (words in the BatchWriter, strings as UTF-16 ranges; see
+// web/message-stream.js, which must stay in step):
+//   kStatus status                      status: see Status
+//   kTextPart part text                 a new text part with its first text
+//   kReasoningPart part text            a new reasoning part with its first text
+//   kAppend part text                   text or reasoning part grows
+//   kToolPart part id name              a new tool part, state input-streaming
+//   kToolInputAppend part text          inputText grows (input re-derived lazily)
+//   kToolInput part json                the complete input as JSON text (replaces
+//                                       inputText and input)
+//   kToolState part state               see ToolState
+//   kToolOutput part json               the output as JSON text; state output-available
+//   kToolError part text                errorText; state output-error
+//   kError message code retryable       the message error
+//   kFinishReason text
+//   kUsage input_tokens output_tokens   (each saturated to 2^32-1)
+//   kWarning code message
+//   kProtocol name
+//   kLastEventId id
+// A part number is its index in parts.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "batch_writer.h"
+#include "partial_json.h"
+
+namespace ssew {
+
+enum class Status : uint32_t { kIdle = 0, kStreaming = 1, kDone = 2, kError = 3, kAborted = 4 };
+enum class ToolState : uint32_t {
+  kInputStreaming = 0,
+  kInputAvailable = 1,
+  kOutputAvailable = 2,
+  kOutputError = 3,
+};
+enum class PatchOp : uint32_t {
+  kStatus = 1,
+  kTextPart = 2,
+  kReasoningPart = 3,
+  kAppend = 4,
+  kToolPart = 5,
+  kToolInputAppend = 6,
+  kToolInput = 7,
+  kToolState = 8,
+  kToolOutput = 9,
+  kToolError = 10,
+  kError = 11,
+  kFinishReason = 12,
+  kUsage = 13,
+  kWarning = 14,
+  kProtocol = 15,
+  kLastEventId = 16,
+};
+
+class MessageState {
+ public:
+  // Every limit ends the message in error (code in parentheses), keeping what came
+  // before it.
+  struct Limits {
+    size_t max_parts = 10000;                      // parts of all kinds ("too_many_parts")
+    size_t max_tool_input_bytes = size_t{16} << 20; // one tool's input JSON ("tool_input_too_large")
+    size_t max_json_depth = 128;                   // nesting of a tool's input ("json_too_deep")
+    size_t max_message_bytes = size_t{64} << 20;   // text + reasoning + tool input/output ("message_too_large")
+    size_t max_warnings = 100;                     // later warnings are counted, not recorded
+  };
+
+  MessageState() : MessageState(Limits{}) {}
+  explicit MessageState(Limits limits);
+  ~MessageState();
+  MessageState(const MessageState&) = delete;
+  MessageState& operator=(const MessageState&) = delete;
+
+  // --- content ---------------------------------------------------------------
+  void append_text(std::string_view text);
+  void append_reasoning(std::string_view text);
+  // The next append_text / append_reasoning starts a new part even if the last
+  // part has the same type (protocols with explicit block boundaries).
+  void break_part();
+
+  // A tool call starts; its input streams in through tool_input_delta.
+  void tool_start(std::string_view id, std::string_view name);
+  // A tool call starts with its complete input (JSON text): state input-available.
+  void tool_start(std::string_view id, std::string_view name, std::string_view input_json);
+  // The next fragment of the tool input's JSON text. When the text becomes one
+  // complete JSON value the tool moves to input-available.
+  void tool_input_delta(std::string_view id, std::string_view fragment);
+  // The input is complete: `input_json` when the protocol repeats it, otherwise
+  // the streamed text (an empty streamed text means `{}`). input-available.
+  void tool_input_complete(std::string_view id, std::optional<std::string_view> input_json = std::nullopt);
+  void tool_output(std::string_view id, std::string_view output_json);
+  void tool_error(std::string_view id, std::string_view message);
+  bool has_tool(std::string_view id) const { return tools_.count(std::string(id)) != 0; }
+
+  // --- message -----------------------------------------------------------------
+  void set_finish_reason(std::string_view reason);
+  void set_usage(uint64_t input_tokens, uint64_t output_tokens);
+  void set_protocol(std::string_view name);
+  // The SSE last event ID changed (recorded for the snapshot; no status change).
+  void set_last_event_id(std::string_view id);
+  // The stream's end marker arrived: status done.
+  void finish();
+  // The server or the transport reported an error: status error.
+  void set_error(std::string_view message, std::string_view code, bool retryable);
+  // The user aborted: status aborted.
+  void abort();
+  // The bytes ended. Without a terminal status this is an error with code
+  // "interrupted", retryable.
+  void end_of_stream();
+  void warn(std::string_view code, std::string_view message);
+
+  // --- reading -------------------------------------------------------------------
+  Status status() const { return status_; }
+  bool terminal() const { return status_ >= Status::kDone; }
+  size_t part_count() const { return parts_.size(); }
+
+  // The patch records since the last clear_patch(); appended to by every change.
+  BatchWriter& patch() { return patch_; }
+  void clear_patch() { patch_.clear(); }
+
+  // The change log of a streaming tool's best-effort input (PartialJson ops) since
+  // the last call, for the JavaScript mirror to replay; empty for other parts.
+  std::string_view take_tool_input_ops(size_t part);
+
+  // For native tests and tools: the text of a text/reasoning part, a tool's
+  // current input JSON (best effort while streaming), and its state.
+  struct PartView {
+    enum Kind { kText, kReasoning, kTool } kind;
+    std::string text;        // text/reasoning
+    std::string id, name;    // tool
+    ToolState state = ToolState::kInputStreaming;
+    std::string input_text;  // tool: the JSON text received (or given)
+    std::string input_json;  // tool: best-effort input as compact JSON ("" if none)
+    std::string output_json, error_text;
+  };
+  PartView part(size_t index) const;
+  std::string text() const;  // all text parts joined
+  const std::string& error_message() const { return error_message_; }
+  const std::string& error_code() const { return error_code_; }
+  bool error_retryable() const { return error_retryable_; }
+  const std::string& finish_reason() const { return finish_reason_; }
+  std::optional<std::pair<uint64_t, uint64_t>> usage() const { return usage_; }
+  size_t warning_count() const { return warning_count_; }
+
+ private:
+  struct Part;
+  Part* tool_for(std::string_view id, std::string_view what);
+  bool add_part(std::unique_ptr<Part> part);
+  bool charge(size_t bytes);
+  void begin();
+  void set_status(Status status);
+  void set_error_internal(std::string_view message, std::string_view code, bool retryable);
+
+  Limits limits_;
+  Status status_ = Status::kIdle;
+  std::vector<std::unique_ptr<Part>> parts_;
+  std::unordered_map<std::string, size_t> tools_;
+  bool break_next_ = false;
+  size_t message_bytes_ = 0;
+  size_t warning_count_ = 0;
+  std::string error_message_, error_code_;
+  bool error_retryable_ = false;
+  std::string finish_reason_;
+  std::optional<std::pair<uint64_t, uint64_t>> usage_;
+  BatchWriter patch_;
+  std::string taken_ops_;
+};
+
+}  // namespace ssew

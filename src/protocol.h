@@ -1,0 +1,45 @@
+// protocol.h — a stream format: how one protocol's SSE events become MessageState
+// changes. One decoder instance per message; it may keep per-stream state (e.g.
+// OpenAI's tool-call index to id map).
+//
+// Protocols are named: "native" (docs/protocol.md), and, as they are added,
+// "openai-chat", "openai-responses", "anthropic", "ai-sdk", "gemini".
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "message_state.h"
+#include "sse_parser.h"
+
+namespace ssew {
+
+class Protocol {
+ public:
+  virtual ~Protocol() = default;
+  // The protocol's name, as accepted by make_protocol().
+  virtual std::string_view name() const = 0;
+  // One dispatched SSE event. An event the protocol does not know is ignored; an
+  // event it knows but cannot read (invalid JSON) becomes a warning.
+  virtual void on_event(const SseEvent& event, MessageState& state) = 0;
+  // A line that is not SSE at all (no field name the spec knows, e.g. a bare JSON
+  // error body some servers send). Most protocols ignore it.
+  virtual void on_stray_line(std::string_view /*line*/, MessageState& /*state*/) {}
+  // The message's bytes ended for good. The default: without the protocol's end
+  // marker (which called state.finish()), the message was interrupted.
+  virtual void on_end(MessageState& state) { state.end_of_stream(); }
+};
+
+// The decoder for `name`, or nullptr when the name is unknown.
+std::unique_ptr<Protocol> make_protocol(std::string_view name);
+
+// Auto-detection: the protocol that `event` (the first meaningful event of a
+// stream) belongs to, or "" when this event does not tell (a comment-like ping, an
+// unknown event). `hint` is a protocol suggested by the transport (e.g. from a
+// response header), or "".
+std::string_view detect_protocol(const SseEvent& event);
+
+// Whether `name` is a protocol make_protocol() knows ("auto" is not a protocol).
+bool is_known_protocol(std::string_view name);
+
+}  // namespace ssew

@@ -1,0 +1,355 @@
+// MessageStream: one assistant message streamed over SSE, mirrored from the wasm
+// core's MessageSession. Each feed crosses the boundary once and brings back one
+// patch (src/message_state.h lists the records); snapshots are built lazily,
+// frozen, and share every part that did not change.
+import {
+  disposeSymbol, feedChunk, getCore, readBatch, releaseSession, trackSession, utf8Decoder,
+} from './core.js';
+import { PartialValue } from './partial-value.js';
+
+const STATUS = ['idle', 'streaming', 'done', 'error', 'aborted'];
+const TOOL_STATE = ['input-streaming', 'input-available', 'output-available', 'output-error'];
+
+// Patch records: op, then its words (ranges are two words).
+const OP_STATUS = 1;
+const OP_TEXT_PART = 2;
+const OP_REASONING_PART = 3;
+const OP_APPEND = 4;
+const OP_TOOL_PART = 5;
+const OP_TOOL_INPUT_APPEND = 6;
+const OP_TOOL_INPUT = 7;
+const OP_TOOL_STATE = 8;
+const OP_TOOL_OUTPUT = 9;
+const OP_TOOL_ERROR = 10;
+const OP_ERROR = 11;
+const OP_FINISH_REASON = 12;
+const OP_USAGE = 13;
+const OP_WARNING = 14;
+const OP_PROTOCOL = 15;
+const OP_LAST_EVENT_ID = 16;
+
+const MAX_WARNINGS = 100;
+
+export function deepFreeze(value) {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze(value[key]);
+  }
+  return value;
+}
+
+function parseJson(text) {
+  try {
+    return deepFreeze(JSON.parse(text));
+  } catch {
+    return text; // the core only sends valid JSON; keep the text if not
+  }
+}
+
+export class MessageStream {
+  #module;
+  #session;
+  #header;
+  #opsHeader;
+  #listeners = new Set();
+
+  // The mirror: mutable drafts of parts changed since the last snapshot.
+  #drafts = [];          // index -> draft (only for parts that changed)
+  #parts = [];           // index -> frozen part of the last snapshot
+  #partsArray = Object.freeze([]);
+  #builders = new Map(); // part index -> PartialValue while its input streams
+  #status = 'idle';
+  #text = '';
+  #error = null;
+  #finishReason = null;
+  #usage = null;
+  #lastEventId = '';
+  #protocol = null;
+  #warnings = Object.freeze([]);
+  #changed = true;
+  #snapshot = null;
+
+  /**
+   * @param {import('./index.d.ts').MessageStreamOptions} [options]
+   */
+  constructor(options = {}) {
+    this.#module = getCore();
+    const protocol = options.protocol ?? 'auto';
+    if (typeof protocol !== 'string') throw new TypeError('sse-wasm: protocol must be a string');
+    const limit = (name) => {
+      const v = options[name] ?? 0;
+      if (!(Number.isFinite(v) && v >= 0)) throw new RangeError(`sse-wasm: ${name} must be a positive number`);
+      return v;
+    };
+    this.#session = new this.#module.MessageSession(protocol, limit('maxEventBytes'), limit('maxToolInputBytes'),
+      limit('maxJsonDepth'), limit('maxParts'), limit('maxMessageBytes'));
+    this.#header = this.#session.header();
+    this.#opsHeader = this.#session.opsHeader();
+    trackSession(this, this.#session);
+    this.#apply();
+    this.getSnapshot = this.getSnapshot.bind(this);
+    this.subscribe = this.subscribe.bind(this);
+  }
+
+  /** Feeds SSE bytes (Uint8Array or string). */
+  feed(chunk) {
+    const session = this.#live();
+    feedChunk(this.#module, session, chunk, (length) => {
+      session.feed(length);
+      this.#apply();
+    });
+    this.#notify();
+  }
+
+  /** The connection closed: done if the end marker came, else error 'interrupted'. */
+  end() {
+    this.#live().end();
+    this.#apply();
+    this.#notify();
+  }
+
+  /**
+   * This connection ended but the message continues on another (a resume with
+   * Last-Event-ID): drops an incomplete event, keeps the message streaming.
+   */
+  endConnection() {
+    this.#live().endConnection();
+    this.#apply();
+    this.#notify();
+  }
+
+  /** The transport failed: status 'error', partial output kept. */
+  fail(error) {
+    const message = error?.message ?? (error === undefined ? 'The connection failed' : String(error));
+    const code = typeof error?.code === 'string' ? error.code : 'network_error';
+    const retryable = typeof error?.retryable === 'boolean' ? error.retryable : true;
+    this.#live().fail(message, code, retryable);
+    this.#apply();
+    this.#notify();
+  }
+
+  /** The user stopped the message: status 'aborted', partial output kept. */
+  abort() {
+    this.#live().abort();
+    this.#apply();
+    this.#notify();
+  }
+
+  /** A protocol named by the transport (e.g. a response header); used by 'auto'. */
+  hintProtocol(name) {
+    this.#live().hintProtocol(name);
+    this.#apply();
+    this.#notify();
+  }
+
+  /** The server's last event ID ('' until one arrives). */
+  get lastEventId() {
+    return this.#lastEventId;
+  }
+
+  /** The server's last valid `retry:` value in ms, or null. */
+  get retry() {
+    const ms = this.#live().retry();
+    return ms < 0 ? null : ms;
+  }
+
+  get disposed() {
+    return this.#session === null;
+  }
+
+  /** Immutable snapshot; the same object while nothing changed. */
+  snapshot() {
+    if (!this.#changed && this.#snapshot) return this.#snapshot;
+    this.#changed = false;
+    let partsChanged = false;
+    const parts = this.#parts;
+    for (let i = 0; i < this.#drafts.length; i++) {
+      const draft = this.#drafts[i];
+      if (!draft) continue;
+      this.#drafts[i] = undefined;
+      parts[i] = this.#freezePart(i, draft);
+      partsChanged = true;
+    }
+    this.#drafts.length = 0;
+    if (partsChanged) this.#partsArray = Object.freeze(parts.slice());
+    this.#snapshot = Object.freeze({
+      status: this.#status,
+      parts: this.#partsArray,
+      text: this.#text,
+      error: this.#error,
+      finishReason: this.#finishReason,
+      usage: this.#usage,
+      lastEventId: this.#lastEventId,
+      protocol: this.#protocol,
+      warnings: this.#warnings,
+    });
+    return this.#snapshot;
+  }
+
+  /** Same as snapshot(); named for useSyncExternalStore. */
+  getSnapshot() {
+    return this.snapshot();
+  }
+
+  /** Calls `listener` after every change; returns the unsubscribe function. */
+  subscribe(listener) {
+    if (typeof listener !== 'function') throw new TypeError('sse-wasm: subscribe() takes a function');
+    const entry = () => listener();
+    this.#listeners.add(entry);
+    return () => this.#listeners.delete(entry);
+  }
+
+  dispose() {
+    if (this.#session) releaseSession(this, this.#session);
+    this.#session = null;
+    this.#builders.clear();
+    this.#listeners.clear();
+  }
+
+  [disposeSymbol]() {
+    this.dispose();
+  }
+
+  #live() {
+    if (!this.#session) throw new Error('sse-wasm: this MessageStream was disposed');
+    return this.#session;
+  }
+
+  #notify() {
+    if (!this.#changed) return;
+    for (const listener of [...this.#listeners]) listener();
+  }
+
+  // The draft of part `index`, created from its last frozen version on first change.
+  #draft(index) {
+    let draft = this.#drafts[index];
+    if (!draft) {
+      draft = { ...this.#parts[index] };
+      this.#drafts[index] = draft;
+    }
+    return draft;
+  }
+
+  #freezePart(index, draft) {
+    if (draft.type !== 'tool') return Object.freeze({ type: draft.type, text: draft.text });
+    const builder = this.#builders.get(index);
+    if (builder && draft.inputChanged) {
+      this.#session.takeToolInputOps(index);
+      const h = this.#opsHeader >>> 2;
+      const address = this.#module.HEAPU32[h + 2];
+      const length = this.#module.HEAPU32[h + 3];
+      builder.apply(this.#module.HEAPU8.subarray(address, address + length), utf8Decoder);
+      draft.input = builder.value();
+    }
+    const part = { type: 'tool', id: draft.id, name: draft.name, state: draft.state,
+      inputText: draft.inputText, input: draft.input };
+    if (draft.output !== undefined) part.output = draft.output;
+    if (draft.errorText !== undefined) part.errorText = draft.errorText;
+    return Object.freeze(part);
+  }
+
+  #apply() {
+    const { words, text } = readBatch(this.#module, this.#header);
+    if (words.length === 0) return;
+    this.#changed = true;
+    const s = (i) => text.slice(words[i], words[i + 1]);
+    for (let i = 0; i < words.length;) {
+      const op = words[i];
+      switch (op) {
+        case OP_STATUS:
+          this.#status = STATUS[words[i + 1]];
+          i += 2;
+          break;
+        case OP_TEXT_PART:
+        case OP_REASONING_PART: {
+          const value = s(i + 2);
+          const type = op === OP_TEXT_PART ? 'text' : 'reasoning';
+          this.#drafts[words[i + 1]] = { type, text: value };
+          if (type === 'text') this.#text += value;
+          i += 4;
+          break;
+        }
+        case OP_APPEND: {
+          const value = s(i + 2);
+          const draft = this.#draft(words[i + 1]);
+          draft.text += value;
+          if (draft.type === 'text') this.#text += value; // appends only ever extend the last part
+          i += 4;
+          break;
+        }
+        case OP_TOOL_PART: {
+          const index = words[i + 1];
+          this.#drafts[index] = { type: 'tool', id: s(i + 2), name: s(i + 4), state: 'input-streaming',
+            inputText: '', input: undefined, inputChanged: false };
+          this.#builders.set(index, new PartialValue());
+          i += 6;
+          break;
+        }
+        case OP_TOOL_INPUT_APPEND: {
+          const draft = this.#draft(words[i + 1]);
+          draft.inputText += s(i + 2);
+          draft.inputChanged = true;
+          i += 4;
+          break;
+        }
+        case OP_TOOL_INPUT: {
+          const index = words[i + 1];
+          const draft = this.#draft(index);
+          draft.inputText = s(i + 2);
+          draft.input = parseJson(draft.inputText);
+          draft.inputChanged = false;
+          draft.state = 'input-available';
+          this.#builders.delete(index);
+          i += 4;
+          break;
+        }
+        case OP_TOOL_STATE:
+          this.#draft(words[i + 1]).state = TOOL_STATE[words[i + 2]];
+          i += 3;
+          break;
+        case OP_TOOL_OUTPUT: {
+          const draft = this.#draft(words[i + 1]);
+          draft.output = parseJson(s(i + 2));
+          draft.state = 'output-available';
+          i += 4;
+          break;
+        }
+        case OP_TOOL_ERROR: {
+          const draft = this.#draft(words[i + 1]);
+          draft.errorText = s(i + 2);
+          draft.state = 'output-error';
+          i += 4;
+          break;
+        }
+        case OP_ERROR:
+          this.#error = Object.freeze({ message: s(i + 1), code: s(i + 3), retryable: words[i + 5] === 1 });
+          i += 6;
+          break;
+        case OP_FINISH_REASON:
+          this.#finishReason = s(i + 1);
+          i += 3;
+          break;
+        case OP_USAGE:
+          this.#usage = Object.freeze({ inputTokens: words[i + 1], outputTokens: words[i + 2] });
+          i += 3;
+          break;
+        case OP_WARNING:
+          if (this.#warnings.length < MAX_WARNINGS) {
+            this.#warnings = Object.freeze([...this.#warnings, Object.freeze({ code: s(i + 1), message: s(i + 3) })]);
+          }
+          i += 5;
+          break;
+        case OP_PROTOCOL:
+          this.#protocol = s(i + 1);
+          i += 3;
+          break;
+        case OP_LAST_EVENT_ID:
+          this.#lastEventId = s(i + 1);
+          i += 3;
+          break;
+        default:
+          throw new Error(`sse-wasm: unknown patch record ${op}`);
+      }
+    }
+  }
+}
