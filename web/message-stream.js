@@ -66,7 +66,8 @@ export class MessageStream {
   #lastEventId = '';
   #protocol = null;
   #warnings = Object.freeze([]);
-  #changed = true;
+  #changed = true;       // the snapshot is stale
+  #notifyPending = false; // something changed since the last notification
   #snapshot = null;
 
   /**
@@ -216,7 +217,8 @@ export class MessageStream {
   }
 
   #notify() {
-    if (!this.#changed) return;
+    if (!this.#notifyPending) return;
+    this.#notifyPending = false;
     for (const listener of [...this.#listeners]) listener();
   }
 
@@ -252,6 +254,7 @@ export class MessageStream {
     const { words, text } = readBatch(this.#module, this.#header);
     if (words.length === 0) return;
     this.#changed = true;
+    this.#notifyPending = true;
     const s = (i) => text.slice(words[i], words[i + 1]);
     for (let i = 0; i < words.length;) {
       const op = words[i];
