@@ -144,23 +144,26 @@ void MessageState::tool_input_delta(std::string_view id, std::string_view fragme
     warn("late_tool_input", "Tool input arrived after the input was complete; it was ignored");
     return;
   }
-  if (fragment.empty() || !charge(fragment.size())) return;
+  if (fragment.empty()) return;
+  // A fragment that crosses the limit is refused whole, so inputText stays exactly
+  // what JavaScript was sent.
+  if (part->input->text().size() + fragment.size() > limits_.max_tool_input_bytes) {
+    set_error_internal("A tool's input exceeded its size limit (maxToolInputBytes); what arrived before it is kept",
+                       "tool_input_too_large", false);
+    return;
+  }
+  if (!charge(fragment.size())) return;
   const PartialJsonError before = part->input->error();
   const PartialJsonError error = part->input->append(fragment);
   const size_t index = tools_.find(std::string(id))->second;
+  patch_.push(static_cast<uint32_t>(PatchOp::kToolInputAppend));
+  patch_.push(static_cast<uint32_t>(index));
+  patch_.push(patch_.add_text(fragment));
   if (error == PartialJsonError::kTooDeep) {
     set_error_internal("A tool's input was nested too deeply (maxJsonDepth); what arrived before it is kept",
                        "json_too_deep", false);
     return;
   }
-  if (error == PartialJsonError::kTooLarge) {
-    set_error_internal("A tool's input exceeded its size limit (maxToolInputBytes); what arrived before it is kept",
-                       "tool_input_too_large", false);
-    return;
-  }
-  patch_.push(static_cast<uint32_t>(PatchOp::kToolInputAppend));
-  patch_.push(static_cast<uint32_t>(index));
-  patch_.push(patch_.add_text(fragment));
   if (error == PartialJsonError::kSyntax && before == PartialJsonError::kNone) {
     warn("invalid_tool_input", "A tool's input is not valid JSON; its value stays as parsed before the error");
   }

@@ -1,0 +1,154 @@
+// Shared by the native protocol tests: loads tests/fixtures/<protocol>/*.sse with
+// their *.expected.json, replays them through MessageSession in any chunking, and
+// compares the final state with the expected one (fields absent from the expected
+// file are not compared).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "message_session.h"
+
+namespace ssew::testing {
+
+struct Fixture {
+  std::string protocol, name, bytes;
+  nlohmann::json expected;
+};
+
+inline std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline std::vector<Fixture> load_fixtures(const std::string& protocol) {
+  std::vector<Fixture> out;
+  const std::filesystem::path dir = std::filesystem::path(SSEW_FIXTURES_DIR) / protocol;
+  if (!std::filesystem::exists(dir)) return out;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".sse") continue;
+    Fixture f;
+    f.protocol = protocol;
+    f.name = entry.path().stem().string();
+    f.bytes = read_file(entry.path());
+    auto expected_path = entry.path();
+    expected_path.replace_extension(".expected.json");
+    f.expected = nlohmann::json::parse(read_file(expected_path), nullptr, false);
+    out.push_back(std::move(f));
+  }
+  std::sort(out.begin(), out.end(), [](const Fixture& a, const Fixture& b) { return a.name < b.name; });
+  return out;
+}
+
+inline const char* status_name(Status s) {
+  static const char* names[] = {"idle", "streaming", "done", "error", "aborted"};
+  return names[static_cast<int>(s)];
+}
+
+inline const char* tool_state_name(ToolState s) {
+  static const char* names[] = {"input-streaming", "input-available", "output-available", "output-error"};
+  return names[static_cast<int>(s)];
+}
+
+// Feeds `bytes` in pieces that end at `cuts` (sorted offsets), then ends the stream.
+inline void replay(MessageSession& session, const std::string& bytes, const std::vector<size_t>& cuts) {
+  size_t at = 0;
+  for (size_t cut : cuts) {
+    if (cut <= at || cut >= bytes.size()) continue;
+    session.feed(std::string_view(bytes).substr(at, cut - at));
+    at = cut;
+  }
+  session.feed(std::string_view(bytes).substr(at));
+  session.end();
+}
+
+inline nlohmann::json parse_or_null(const std::string& text) {
+  if (text.empty()) return nullptr;
+  auto v = nlohmann::json::parse(text, nullptr, false);
+  return v.is_discarded() ? nlohmann::json(text) : v;
+}
+
+// The final state in the shape of the expected files.
+inline nlohmann::json state_json(MessageState& state) {
+  nlohmann::json out;
+  out["status"] = status_name(state.status());
+  out["text"] = state.text();
+  out["finishReason"] = state.finish_reason().empty() ? nlohmann::json(nullptr) : nlohmann::json(state.finish_reason());
+  if (auto usage = state.usage()) {
+    out["usage"] = {{"inputTokens", usage->first}, {"outputTokens", usage->second}};
+  } else {
+    out["usage"] = nullptr;
+  }
+  if (state.status() == Status::kError) {
+    out["error"] = {{"code", state.error_code()}, {"retryable", state.error_retryable()}, {"message", state.error_message()}};
+  } else {
+    out["error"] = nullptr;
+  }
+  out["parts"] = nlohmann::json::array();
+  for (size_t i = 0; i < state.part_count(); ++i) {
+    const auto p = state.part(i);
+    nlohmann::json part;
+    if (p.kind == MessageState::PartView::kTool) {
+      part = {{"type", "tool"}, {"id", p.id}, {"name", p.name}, {"state", tool_state_name(p.state)},
+              {"inputText", p.input_text}};
+      part["input"] = parse_or_null(p.input_json);
+      if (p.state == ToolState::kOutputAvailable) part["output"] = parse_or_null(p.output_json);
+      if (p.state == ToolState::kOutputError) part["errorText"] = p.error_text;
+    } else {
+      part = {{"type", p.kind == MessageState::PartView::kText ? "text" : "reasoning"}, {"text", p.text}};
+    }
+    out["parts"].push_back(part);
+  }
+  return out;
+}
+
+// Every field of `expected` must match `actual` (objects recursively for error and
+// parts; other values exactly).
+inline void expect_matches(const nlohmann::json& actual, const nlohmann::json& expected, const std::string& label) {
+  for (const auto& [key, want] : expected.items()) {
+    if (key == "parts") {
+      ASSERT_EQ(actual["parts"].size(), want.size()) << label << ": part count; got " << actual["parts"].dump();
+      for (size_t i = 0; i < want.size(); ++i) {
+        for (const auto& [k, v] : want[i].items()) {
+          EXPECT_EQ(actual["parts"][i][k], v) << label << ": parts[" << i << "]." << k;
+        }
+      }
+    } else if (key == "error" && want.is_object()) {
+      ASSERT_TRUE(actual["error"].is_object()) << label << ": an error was expected";
+      for (const auto& [k, v] : want.items()) EXPECT_EQ(actual["error"][k], v) << label << ": error." << k;
+    } else {
+      EXPECT_EQ(actual[key], want) << label << ": " << key;
+    }
+  }
+}
+
+// Replays a fixture whole, with protocol "auto", at (up to ~200) split points and
+// byte by byte, expecting the same final state each time.
+inline void check_fixture(const Fixture& f) {
+  ASSERT_FALSE(f.expected.is_discarded()) << f.name << ".expected.json is not valid JSON";
+  const auto run = [&](const std::string& protocol, const std::vector<size_t>& cuts, const std::string& label) {
+    MessageSession::Options options;
+    options.protocol = protocol;
+    MessageSession session(options);
+    replay(session, f.bytes, cuts);
+    expect_matches(state_json(session.state()), f.expected, f.name + " (" + label + ")");
+    if (protocol == "auto") EXPECT_EQ(session.protocol(), f.protocol) << f.name << ": detected protocol";
+  };
+  run(f.protocol, {}, "whole");
+  run("auto", {}, "auto");
+  const size_t step = std::max<size_t>(1, f.bytes.size() / 200);
+  for (size_t cut = 1; cut < f.bytes.size(); cut += step) run(f.protocol, {cut}, "split at " + std::to_string(cut));
+  std::vector<size_t> every;
+  for (size_t i = 1; i < f.bytes.size(); ++i) every.push_back(i);
+  run(f.protocol, every, "byte by byte");
+}
+
+}  // namespace ssew::testing
