@@ -107,15 +107,32 @@ export const disposeSymbol = Symbol.dispose ?? Symbol.for('Symbol.dispose');
 // freed when its JavaScript owner is garbage-collected.
 const registry = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry((session) => {
-    if (!session.isDeleted()) session.delete();
+    if (!session.isDeleted()) {
+      session.delete();
+      live--;
+    }
   })
   : null;
 
+let live = 0;
+
 export function trackSession(owner, session) {
+  live++;
   registry?.register(owner, session, owner);
 }
 
 export function releaseSession(owner, session) {
   registry?.unregister(owner);
-  if (!session.isDeleted()) session.delete();
+  if (!session.isDeleted()) {
+    session.delete();
+    live--;
+  }
+}
+
+/**
+ * Diagnostics: wasm-side sessions alive now, and the wasm memory size in bytes.
+ * Sessions reclaimed by the FinalizationRegistry backstop are counted out too.
+ */
+export function coreStats() {
+  return { liveSessions: live, wasmMemoryBytes: core ? core.HEAPU8.length : 0 };
 }

@@ -186,3 +186,6 @@ export interface MessageRun {
 
 /** Streams one assistant message from a URL, a Response, a stream or an EventSource. */
 export function streamMessage(input: StreamInput, options?: StreamMessageOptions): MessageRun;
+
+/** Diagnostics: wasm-side sessions alive now (disposed or reclaimed ones are not), and the wasm memory size. */
+export function coreStats(): { liveSessions: number; wasmMemoryBytes: number };
