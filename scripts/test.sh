@@ -14,5 +14,7 @@ ctest --test-dir build/native --output-on-failure -j2
 echo "== fuzzing (${SSEW_FUZZ_SECONDS:-20} s per target)"
 bash scripts/fuzz.sh "${SSEW_FUZZ_SECONDS:-20}"
 
-echo "== JavaScript tests (node --test)"
-node --test --test-reporter=spec tests/node/
+echo "== JavaScript tests: Node, browser (headless Chromium), install (node --test)"
+dirs=(tests/node/)
+for d in tests/browser/ tests/install/; do [ -d "$d" ] && dirs+=("$d"); done
+node --test --test-reporter=spec "${dirs[@]}"
