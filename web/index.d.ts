@@ -143,6 +143,8 @@ export class MessageStream implements Disposable {
   getSnapshot(): MessageSnapshot;
   /** Called after every change; returns the unsubscribe function. Bound. */
   subscribe(listener: () => void): () => void;
+  /** The current status, without building a snapshot. */
+  readonly status: MessageStatus;
   readonly lastEventId: string;
   readonly retry: number | null;
   readonly disposed: boolean;

@@ -143,6 +143,11 @@ export class MessageStream {
     this.#notify();
   }
 
+  /** The current status, without building a snapshot. */
+  get status() {
+    return this.#status;
+  }
+
   /** The server's last event ID ('' until one arrives). */
   get lastEventId() {
     return this.#lastEventId;

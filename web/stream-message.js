@@ -24,7 +24,7 @@ const IDLE = deepFreeze({
 const ABORTED = Object.freeze({ ...IDLE, status: 'aborted' });
 
 const noop = () => {};
-const isTerminal = (stream) => TERMINAL.has(stream.getSnapshot().status);
+const isTerminal = (stream) => TERMINAL.has(stream.status);
 
 function failure(message, code, retryable) {
   return Object.freeze({ message, code, retryable });
@@ -701,7 +701,7 @@ class MessageRun {
           end(() => stream.fail(error));
         } else if (stream.lastEventId === '') {
           // Reconnecting without an id would replay the message from its start.
-          if (stream.getSnapshot().status === 'idle') {
+          if (stream.status === 'idle') {
             end(() => stream.fail(failure('The EventSource lost its connection before the message began',
               'network_error', true)));
           } else {
