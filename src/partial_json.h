@@ -71,7 +71,9 @@ const char* partial_json_error_message(PartialJsonError error);
 //
 // Encoding: the log is a byte string of records. Each record is one op byte; the
 // ops marked "(text)" are followed by the byte length of their text as a
-// little-endian uint32 and then that many bytes of UTF-8 text.
+// little-endian uint32 and then that many bytes of valid UTF-8 (whole characters;
+// it may contain U+0000). A text is never longer than the JSON text itself, so
+// Limits::max_bytes below 4 GiB keeps every length in range.
 //
 // The consumer keeps a tree (initially empty, no value) and a stack of open
 // containers and strings. A "value slot" is where the next value goes: the top
@@ -107,24 +109,32 @@ enum class PartialJsonOp : uint8_t {
   kEnd = 11,
 };
 
+// PartialJson::Limits. Declared outside the class because a nested struct's default
+// member initializers cannot be used in a default argument of the enclosing class
+// (GCC and Clang reject `PartialJson(Limits limits = Limits{})` otherwise).
+struct PartialJsonLimits {
+  // Most objects and arrays open at once. Opening one more is kTooDeep.
+  size_t max_depth = 128;
+  // Most bytes of text accepted in total. A longer text is kTooLarge, and the bytes
+  // beyond the limit are neither parsed nor stored. Default 16 MiB.
+  size_t max_bytes = size_t{16} << 20;
+};
+
 class PartialJson {
  public:
-  struct Limits {
-    // Most objects and arrays open at once. Opening one more is kTooDeep.
-    size_t max_depth = 128;
-    // Most bytes of text accepted in total. A longer text is kTooLarge, and the
-    // bytes beyond the limit are not stored. Default 16 MiB.
-    size_t max_bytes = size_t{16} << 20;
-  };
+  using Limits = PartialJsonLimits;
 
   explicit PartialJson(Limits limits = Limits{});
 
   // Parses the next fragment of the text, resuming exactly where the previous one
   // stopped: a fragment may end anywhere, inside a string, an escape, a UTF-8
-  // character, a number or a literal. Costs O(fragment.size()) amortized (a key's
-  // text is carried by its Key op once its value starts; a number's best-effort
-  // text is re-emitted by a NumberUpdate op at most once per fragment). The bytes
-  // are copied; `fragment` need not outlive the call.
+  // character, a number or a literal. Costs O(fragment.size()) amortized: earlier
+  // text is never looked at again, and a key's text is copied into the ops once,
+  // by the Key op, when its value starts. The one exception is a number: its
+  // NumberUpdate op carries the number's whole best-effort text, so a number typed
+  // over k fragments costs O(k × its length) (numbers are short in practice). The
+  // bytes are copied (into text() and the value, about twice the text's size in
+  // all); `fragment` need not outlive the call.
   //
   // Returns the latched error state. At the first error, the bytes before the
   // offending byte are kept and processed, the best-effort value and the ops stay as
@@ -206,12 +216,15 @@ class PartialJson {
   bool step(uint8_t byte);
   bool fail(PartialJsonError error, size_t offset);
   bool start_value(uint8_t byte);
+  void begin_string(bool is_key);
+  void end_string();
   bool string_byte(uint8_t byte);
   bool number_byte(uint8_t byte, bool* ended);
+  bool end_number(bool* ended);
+  void close_container();
   void value_done();
   void make_visible();
   void emit_value_op(PartialJsonOp op, std::string_view text);
-  void emit(PartialJsonOp op);
   void emit(PartialJsonOp op, std::string_view text);
   void emit_code_point(uint32_t code_point);
   void emit_string_bytes(const char* bytes, size_t length);
