@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" />
 // sse-wasm — streaming AI responses over Server-Sent Events, parsed by a C++ core
 // compiled to WebAssembly.
 

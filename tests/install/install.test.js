@@ -1,0 +1,559 @@
+// Install test: the package as npm packs it, installed the way users install it.
+//   1. `npm pack` (prepack builds the wasm): the tarball holds what it must, nothing more.
+//   2. Node ESM: a fresh folder installs the tarball and streams a message from a server.
+//   3. TypeScript: a typed example checks under --strict (nodenext and bundler
+//      resolution, and the React hooks), and deliberate misuses fail where marked.
+//   4. Vite + React: `vite build` served statically, and the Vite dev server (with
+//      its dependency pre-bundling), each rendering a streamed answer in Chromium.
+//   5. webpack 5 + React: the same app, production build, no wasm config, in Chromium.
+//   6. A plain <script type="module"> page importing /node_modules/sse-wasm/web/index.js.
+// The apps are templates in tests/install/apps/, copied into a temp folder. Dev tools
+// come from the npm cache (`npm install --offline`, falling back to --prefer-offline)
+// at the exact versions of the repo's package-lock. Chromium is Debian's.
+//
+// Run: node --test tests/install/
+// Env: SSE_WASM_TARBALL=path  test that tarball instead of running npm pack
+//      SSE_WASM_KEEP_TMP=1    keep the temp folder (its path is printed)
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { cp, mkdir, mkdtemp, readFile, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, extname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const apps = fileURLToPath(new URL('./apps/', import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const TSC = join(repo, 'node_modules/.bin/tsc');
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+const tail = (text, chars = 6000) => (text.length > chars ? `…${text.slice(-chars)}` : text);
+
+// ---------------------------------------------------------------------------
+// Versions of the dev tools the apps install: the repo's lockfile, else package.json.
+
+const lock = JSON.parse(readFileSync(join(repo, 'package-lock.json'), 'utf8'));
+const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
+function spec(name) {
+  const version = lock.packages?.[`node_modules/${name}`]?.version ?? manifest.devDependencies?.[name];
+  assert.ok(version, `no version of ${name} in the repo's package-lock.json or package.json`);
+  return `${name}@${version}`;
+}
+
+// ---------------------------------------------------------------------------
+// Child processes. Children get the environment without the test runner's marker
+// (a `node` child would otherwise think it is a test file) or npm's lifecycle
+// variables (when this runs under `npm test`).
+
+const childEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) =>
+  key !== 'NODE_TEST_CONTEXT' && key !== 'NODE_OPTIONS' && key !== 'INIT_CWD'
+  && !/^npm_(lifecycle|package|command|execpath|node_execpath)/i.test(key)));
+
+function run(command, args, { cwd, env, timeoutMs = 300_000 } = {}) {
+  return new Promise((resolvePromise) => {
+    const started = Date.now();
+    const child = spawn(command, args, { cwd, env: { ...childEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const done = (code, signal, error) => {
+      clearTimeout(timer);
+      resolvePromise({
+        code, signal, stdout, stderr: error ? `${stderr}\n${error.stack}` : stderr,
+        ms: Date.now() - started, line: `(cd ${cwd ?? '.'} && ${[command, ...args].join(' ')})`,
+      });
+    };
+    child.on('error', (error) => done(null, null, error));
+    child.on('close', (code, signal) => done(code, signal));
+  });
+}
+
+function describeRun(result) {
+  return `$ ${result.line}\nexit ${result.code ?? result.signal} after ${seconds(result.ms)}\n`
+    + `--- stdout\n${tail(result.stdout)}\n--- stderr\n${tail(result.stderr)}`;
+}
+
+/** The error with more context after its message (a new Error: `stack` holds the message). */
+function withContext(error, context) {
+  const wrapped = new Error(`${error.message}\n${context}`);
+  const frames = String(error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+  wrapped.stack = `${error.name ?? 'Error'}: ${wrapped.message}\n${frames.slice(0, 6).join('\n')}`;
+  return wrapped;
+}
+
+function mustSucceed(result, what) {
+  if (result.code !== 0) throw new Error(`${what} failed:\n${describeRun(result)}`);
+  return result;
+}
+
+async function npmInstall(cwd, specs, t) {
+  const base = ['install', '--no-audit', '--no-fund', '--loglevel=error'];
+  let result = await run('npm', [...base, '--offline', ...specs], { cwd });
+  if (result.code !== 0) {
+    t.diagnostic(`npm install --offline failed (the cache lacks something); retrying with --prefer-offline:\n${tail(result.stderr, 1500)}`);
+    result = await run('npm', [...base, '--prefer-offline', ...specs], { cwd });
+  }
+  mustSucceed(result, `npm install ${specs.join(' ')}`);
+  t.diagnostic(`npm install (${specs.length} specs): ${seconds(result.ms)}`);
+}
+
+// ---------------------------------------------------------------------------
+// State shared by the steps; every temp folder, server, process and the browser is
+// registered for cleanup.
+
+const state = { tmp: null, tarball: null, nodeApp: null, browser: null };
+const cleanups = [];
+const sizes = [];
+const notes = [];
+const timings = [];
+
+before(async () => {
+  state.tmp = await realpath(await mkdtemp(join(tmpdir(), 'sse-wasm-install-')));
+  console.log(`# temp folder: ${state.tmp}`);
+});
+
+after(async () => {
+  for (const cleanup of cleanups.reverse()) {
+    try {
+      await cleanup();
+    } catch (error) {
+      console.error(`# cleanup failed: ${error.stack}`);
+    }
+  }
+  if (state.tmp && !process.env.SSE_WASM_KEEP_TMP) await rm(state.tmp, { recursive: true, force: true });
+  if (timings.length) console.log(`# timings: ${timings.join(', ')}`);
+  for (const line of sizes) console.log(`# bundle size: ${line}`);
+  for (const line of notes) console.log(`# note: ${line}`);
+});
+
+function timed(label, started) {
+  timings.push(`${label} ${seconds(Date.now() - started)}`);
+}
+
+async function copyApp(name, into) {
+  await mkdir(into, { recursive: true });
+  await cp(join(apps, name), into, { recursive: true });
+}
+
+// ---------------------------------------------------------------------------
+// The answer every client streams: native protocol, written in 11-byte slices (events
+// and UTF-8 sequences split anywhere), one CRLF-terminated event, a tool call whose
+// input arrives in fragments.
+
+const TEXT_DELTAS = ['Bonjour', ' —', ' this answer', ' was streamed', ' through', ' WebAssembly.'];
+const EXPECTED_TEXT = TEXT_DELTAS.join('');
+const TOOL_INPUT = { city: 'Paris', days: 3 };
+const TOOL_FRAGMENTS = ['{"city":', '"Paris","da', 'ys":3}'];
+const EXPECTED_PARTS = [
+  `text: ${EXPECTED_TEXT}`,
+  `tool: weather ${JSON.stringify(TOOL_INPUT)} input-available`,
+];
+const frame = (event, data, id) => `${id ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+const SSE_BODY = Buffer.from([
+  ': a comment first\n\n',
+  ...TEXT_DELTAS.map((text, i) => frame('text_delta', text, String(i + 1))),
+  frame('tool_start', { id: 'call_1', name: 'weather' }).replaceAll('\n', '\r\n'),
+  ...TOOL_FRAGMENTS.map((delta) => frame('tool_delta', { id: 'call_1', delta })),
+  frame('done', { finish_reason: 'stop', usage: { input_tokens: 12, output_tokens: 9 } }),
+].join(''));
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml', '.wasm': 'application/wasm', '.map': 'application/json',
+};
+
+async function streamAnswer(res) {
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+  res.flushHeaders();
+  let closed = false;
+  res.on('close', () => { closed = true; });
+  for (let i = 0; i < SSE_BODY.length && !closed; i += 11) {
+    res.write(SSE_BODY.subarray(i, i + 11));
+    await sleep(3);
+  }
+  res.end();
+}
+
+/** A static file server for `root` (null: none) that also answers /api/stream. */
+async function startServer(root) {
+  const requests = [];
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://localhost');
+    requests.push(`${req.method} ${url.pathname}${url.search}`);
+    if (url.pathname === '/api/stream') return streamAnswer(res);
+    if (!root) return res.writeHead(404).end('not found');
+    let file = resolve(root, `.${decodeURIComponent(url.pathname)}`);
+    if (file !== root && !file.startsWith(root + sep)) return res.writeHead(403).end('forbidden');
+    try {
+      if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  let closed = false;
+  const close = () => new Promise((r) => {
+    if (closed) return r();
+    closed = true;
+    server.closeAllConnections();
+    server.close(() => r());
+  });
+  cleanups.push(close);
+  return { origin, requests, close };
+}
+
+async function freePort() {
+  const server = createServer();
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+// ---------------------------------------------------------------------------
+// Chromium: one browser for every page check.
+
+async function browser() {
+  if (!state.browser) {
+    assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+    state.browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--disable-quic'],
+    });
+    cleanups.push(() => state.browser.close());
+  }
+  return state.browser;
+}
+
+const FINISHED = ':not([data-status="loading"]):not([data-status="idle"]):not([data-status="streaming"])';
+
+/**
+ * Opens `url` and waits for each section id to finish; each must show the expected
+ * answer, and the page must throw nothing. Failures carry the page's console, errors,
+ * failed requests and HTML.
+ */
+async function checkPage(t, url, sectionIds) {
+  const page = await (await browser()).newPage();
+  const log = [];
+  page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => log.push(`pageerror: ${e.stack ?? e.message}`));
+  page.on('requestfailed', (r) => log.push(`requestfailed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  page.on('response', (r) => { if (r.status() >= 400) log.push(`HTTP ${r.status()}: ${r.url()}`); });
+  const started = Date.now();
+  try {
+    await page.goto(url, { waitUntil: 'load', timeout: 30_000 });
+    for (const id of sectionIds) {
+      await page.waitForSelector(`#${id}[data-status]${FINISHED}`, { timeout: 30_000 });
+      const shown = await page.$eval(`#${id}`, (el) => ({
+        status: el.dataset.status,
+        text: el.querySelector('.text')?.textContent ?? null,
+        parts: [...el.querySelectorAll('.parts li')].map((li) => `${li.dataset.type}: ${li.textContent}`),
+        error: el.querySelector('.error, pre')?.textContent ?? null,
+      }));
+      assert.deepEqual(shown, { status: 'done', text: EXPECTED_TEXT, parts: EXPECTED_PARTS, error: null },
+        `#${id} did not show the streamed answer`);
+    }
+    const errors = log.filter((line) => line.startsWith('pageerror'));
+    assert.deepEqual(errors, [], 'the page threw');
+    t.diagnostic(`${url}: ${sectionIds.map((id) => `#${id}`).join(', ')} done in ${seconds(Date.now() - started)}`);
+  } catch (error) {
+    let html = '';
+    try {
+      html = await page.content();
+    } catch {
+      // the page is gone
+    }
+    throw withContext(error, `--- page ${url}: console, errors, failed requests\n${log.join('\n') || '(nothing)'}\n--- HTML\n${tail(html, 3000)}`);
+  } finally {
+    await page.close();
+  }
+}
+
+/** Reports the size of each built script (raw and gzipped) and notes build paths it embeds. */
+async function reportBundle(t, label, dir) {
+  for (const name of await readdir(dir, { recursive: true })) {
+    if (!/\.(m?js|css)$/.test(name)) continue;
+    const bytes = await readFile(join(dir, name));
+    const line = `${label} ${name}: ${kib(bytes.length)}, gzipped ${kib(gzipSync(bytes, { level: 9 }).length)}`;
+    sizes.push(line);
+    t.diagnostic(line);
+    // Not a failure, but worth knowing: a bundle that embeds the build machine's paths
+    // (e.g. a bundler inlining `import.meta.url`) differs from machine to machine.
+    const text = bytes.toString('latin1');
+    const at = text.indexOf(state.tmp);
+    if (at >= 0) {
+      const note = `${label} ${name} embeds the build folder's absolute path: …${text.slice(Math.max(0, at - 40), at + 120)}…`;
+      notes.push(note);
+      t.diagnostic(`note: ${note}`);
+    }
+  }
+}
+
+function needTarball(t) {
+  if (state.tarball) return true;
+  t.skip('no tarball (npm pack failed)');
+  return false;
+}
+
+// ---------------------------------------------------------------------------
+// 1. npm pack
+
+const REQUIRED = ['package.json', 'README.md', 'LICENSE', 'dist/sse_core.mjs',
+  'web/index.js', 'web/index.d.ts', 'web/react.js', 'web/react.d.ts'];
+const FORBIDDEN = ['src/', 'tests/', 'web/demo/', 'bench/', 'build/', 'node_modules/', 'bindings/', 'scripts/', '.ci/'];
+
+test('npm pack: the tarball holds the package and nothing else', { timeout: 600_000 }, async (t) => {
+  const started = Date.now();
+  const dest = join(state.tmp, 'pack');
+  await mkdir(dest);
+  let tarball = process.env.SSE_WASM_TARBALL && resolve(process.env.SSE_WASM_TARBALL);
+  if (tarball) {
+    t.diagnostic(`SSE_WASM_TARBALL: testing ${tarball} (no npm pack)`);
+  } else {
+    const result = mustSucceed(await run('npm', ['pack', '--pack-destination', dest], { cwd: repo }), 'npm pack');
+    const made = (await readdir(dest)).filter((name) => name.endsWith('.tgz'));
+    assert.equal(made.length, 1, `npm pack should make one .tgz in ${dest}, made: ${made}\n${describeRun(result)}`);
+    tarball = join(dest, made[0]);
+    t.diagnostic(`npm pack (prepack builds the wasm): ${seconds(result.ms)}`);
+  }
+  const listing = mustSucceed(await run('tar', ['tzf', tarball]), 'tar tzf');
+  const files = listing.stdout.split('\n').filter(Boolean).map((line) => line.replace(/^package\//, ''));
+  const missing = REQUIRED.filter((file) => !files.includes(file));
+  assert.deepEqual(missing, [], `the tarball lacks required files; it holds:\n${files.join('\n')}`);
+  const extra = files.filter((file) => FORBIDDEN.some((prefix) => file.startsWith(prefix)));
+  assert.deepEqual(extra, [], 'the tarball holds files that must not ship');
+
+  // Every relative import of the shipped JavaScript resolves inside the tarball.
+  const unpacked = join(dest, 'unpacked');
+  await mkdir(unpacked);
+  mustSucceed(await run('tar', ['xzf', tarball, '-C', unpacked]), 'tar xzf');
+  const broken = [];
+  for (const file of files.filter((f) => /\.(m?js|d\.ts)$/.test(f))) {
+    const source = await readFile(join(unpacked, 'package', file), 'utf8');
+    for (const [, target] of source.matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
+      const resolved = relative(join(unpacked, 'package'), resolve(join(unpacked, 'package', file, '..'), target));
+      if (!files.includes(resolved)) broken.push(`${file} imports ${target} (${resolved}): not in the tarball`);
+    }
+  }
+  assert.deepEqual(broken, [], 'shipped files import files that are not shipped');
+
+  const { size } = await stat(tarball);
+  t.diagnostic(`${basename(tarball)}: ${kib(size)}, ${files.length} files: ${files.join(' ')}`);
+  sizes.push(`tarball ${basename(tarball)}: ${kib(size)}`);
+  state.tarball = tarball;
+  timed('pack', started);
+});
+
+// ---------------------------------------------------------------------------
+// 2. Node ESM
+
+test('Node ESM: the installed tarball streams a message', { timeout: 300_000 }, async (t) => {
+  if (!needTarball(t)) return;
+  const started = Date.now();
+  const app = join(state.tmp, 'node-app');
+  await copyApp('node', app);
+  await writeFile(join(app, 'package.json'), `${JSON.stringify({ name: 'node-app', private: true, type: 'module' }, null, 2)}\n`);
+  await npmInstall(app, [state.tarball], t);
+  const installed = join(app, 'node_modules/sse-wasm');
+  assert.ok(!lstatSync(installed).isSymbolicLink(), 'sse-wasm should be installed as a copy, not a link');
+  state.nodeApp = app;
+
+  const server = await startServer(null);
+  const result = mustSucceed(await run(process.execPath, ['run.mjs'], { cwd: app, env: { SSE_URL: `${server.origin}/api/stream` }, timeoutMs: 60_000 }), 'node run.mjs');
+  const lastLine = result.stdout.trim().split('\n').at(-1);
+  let got;
+  try {
+    got = JSON.parse(lastLine);
+  } catch {
+    assert.fail(`run.mjs printed no JSON:\n${describeRun(result)}`);
+  }
+  assert.deepEqual(got, {
+    status: 'done',
+    text: EXPECTED_TEXT,
+    tool: { name: 'weather', input: TOOL_INPUT, state: 'input-available' },
+    finishReason: 'stop',
+    usage: { inputTokens: 12, outputTokens: 9 },
+    protocol: 'native',
+    events: TEXT_DELTAS.length + 1 + TOOL_FRAGMENTS.length + 1,
+  }, `run.mjs printed an unexpected result:\n${describeRun(result)}`);
+  t.diagnostic(`node run.mjs: ${got.text} (${seconds(result.ms)})`);
+  await server.close();
+  timed('node', started);
+});
+
+// ---------------------------------------------------------------------------
+// 3. TypeScript
+
+const TS_STRICT = ['--noEmit', '--strict', '--target', 'es2022', '--lib', 'es2022,dom'];
+const TS_NODENEXT = [...TS_STRICT, '--module', 'nodenext', '--moduleResolution', 'nodenext'];
+const TS_BUNDLER = [...TS_STRICT, '--module', 'esnext', '--moduleResolution', 'bundler'];
+
+test('TypeScript: the public types check, and misuses fail', { timeout: 300_000 }, async (t) => {
+  if (!state.nodeApp) return t.skip('no Node app (an earlier step failed)');
+  const started = Date.now();
+  const app = state.nodeApp;
+  await npmInstall(app, [spec('@types/react')], t);
+  const tsc = async (args) => {
+    const result = await run(TSC, args, { cwd: app, timeoutMs: 120_000 });
+    if (/Cannot find name 'Disposable'|'dispose' does not exist on type 'SymbolConstructor'/.test(result.stdout)) {
+      result.stdout += '\nhint: the package types use Disposable / Symbol.dispose (lib esnext.disposable), which a'
+        + ' project compiled with lib es2022 does not have; the .d.ts must bring them itself\n';
+    }
+    return result;
+  };
+
+  await t.test('example.ts, nodenext resolution', async () => {
+    mustSucceed(await tsc([...TS_NODENEXT, 'example.ts']), 'tsc example.ts (nodenext)');
+  });
+  await t.test('example.ts, bundler resolution', async () => {
+    mustSucceed(await tsc([...TS_BUNDLER, 'example.ts']), 'tsc example.ts (bundler)');
+  });
+  await t.test('example-react.tsx (sse-wasm/react), nodenext resolution', async () => {
+    mustSucceed(await tsc([...TS_NODENEXT, '--jsx', 'react-jsx', 'example-react.tsx']), 'tsc example-react.tsx');
+  });
+  await t.test('bad.ts fails exactly on its marked lines', async () => {
+    const source = await readFile(join(app, 'bad.ts'), 'utf8');
+    const marked = source.split('\n').flatMap((line, i) => (/\/\/ expect-error/.test(line) ? [i + 1] : []));
+    assert.ok(marked.length >= 4, 'bad.ts should mark its errors');
+    const result = await tsc([...TS_NODENEXT, 'bad.ts']);
+    assert.notEqual(result.code, 0, `tsc accepted bad.ts: the types check nothing\n${describeRun(result)}`);
+    const output = result.stdout + result.stderr;
+    const failing = new Set([...output.matchAll(/^bad\.ts\((\d+),\d+\): error/gm)].map((m) => Number(m[1])));
+    assert.deepEqual([...failing].sort((a, b) => a - b), marked,
+      `tsc should fail on bad.ts lines ${marked.join(', ')} and no others:\n${describeRun(result)}`);
+  });
+  timed('typescript', started);
+});
+
+// ---------------------------------------------------------------------------
+// 4. Vite + React
+
+async function makeReactApp(t, name, template, tools) {
+  const app = join(state.tmp, name);
+  await copyApp(template, app);
+  await cp(join(apps, 'shared/answers.js'), join(app, 'answers.js'));
+  await writeFile(join(app, 'package.json'), `${JSON.stringify({ name, private: true, type: 'module' }, null, 2)}\n`);
+  await npmInstall(app, [state.tarball, spec('react'), spec('react-dom'), ...tools.map(spec)], t);
+  return app;
+}
+
+test('Vite + React: build and dev server render the stream in Chromium', { timeout: 300_000 }, async (t) => {
+  if (!needTarball(t)) return;
+  const started = Date.now();
+  const app = await makeReactApp(t, 'vite-app', 'vite-react', ['vite', '@vitejs/plugin-react']);
+  const vite = join(app, 'node_modules/vite/bin/vite.js');
+
+  await t.test('vite build, served statically', async (t) => {
+    const result = mustSucceed(await run(process.execPath, [vite, 'build'], { cwd: app, timeoutMs: 180_000 }), 'vite build');
+    t.diagnostic(`vite build: ${seconds(result.ms)}`);
+    const warnings = `${result.stdout}\n${result.stderr}`.split('\n').filter((l) => /warn|\(!\)/i.test(l));
+    if (warnings.length) t.diagnostic(`vite build warnings:\n${warnings.join('\n')}`);
+    await reportBundle(t, 'vite', join(app, 'dist'));
+    const server = await startServer(join(app, 'dist'));
+    await checkPage(t, `${server.origin}/`, ['core', 'hook']);
+    await server.close();
+  });
+
+  await t.test('vite dev server (dependency pre-bundling)', async (t) => {
+    const api = await startServer(null);
+    const port = await freePort();
+    const child = spawn(process.execPath, [vite, '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+      cwd: app, env: { ...childEnv, SSE_API_ORIGIN: api.origin }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+    });
+    let output = '';
+    child.stdout.on('data', (d) => { output += d; });
+    child.stderr.on('data', (d) => { output += d; });
+    const exited = new Promise((r) => child.on('exit', (code, signal) => r({ code, signal })));
+    let running = true;
+    exited.then(() => { running = false; });
+    const stop = async () => {
+      if (!running) return;
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      const timeout = sleep(5000).then(() => 'timeout');
+      if (await Promise.race([exited, timeout]) === 'timeout') {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    };
+    cleanups.push(stop);
+    const origin = `http://127.0.0.1:${port}`;
+    try {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        if (!running) throw new Error('the Vite dev server exited');
+        try {
+          if ((await fetch(`${origin}/`)).ok) break;
+        } catch {
+          // not listening yet
+        }
+        if (Date.now() > deadline) throw new Error('the Vite dev server did not answer within 30 s');
+        await sleep(200);
+      }
+      await checkPage(t, `${origin}/`, ['core', 'hook']);
+      const depsDir = join(app, 'node_modules/.vite/deps');
+      const deps = existsSync(depsDir) ? (await readdir(depsDir)).filter((f) => f.endsWith('.js')) : [];
+      t.diagnostic(`pre-bundled by Vite: ${deps.join(', ') || '(nothing)'}`);
+      const warnings = output.split('\n').filter((l) => /warn|error/i.test(l));
+      if (warnings.length) t.diagnostic(`vite dev server warnings:\n${warnings.join('\n')}`);
+    } catch (error) {
+      throw withContext(error, `--- vite dev output\n${tail(output, 4000)}`);
+    } finally {
+      await stop();
+      await api.close();
+    }
+  });
+  timed('vite', started);
+});
+
+// ---------------------------------------------------------------------------
+// 5. webpack 5 + React
+
+test('webpack 5 + React: production build renders the stream in Chromium', { timeout: 300_000 }, async (t) => {
+  if (!needTarball(t)) return;
+  const started = Date.now();
+  const app = await makeReactApp(t, 'webpack-app', 'webpack-react', ['webpack', 'webpack-cli']);
+  const result = mustSucceed(await run(join(app, 'node_modules/.bin/webpack'), ['--config', 'webpack.config.js'], { cwd: app, timeoutMs: 180_000 }), 'webpack');
+  t.diagnostic(`webpack: ${seconds(result.ms)}`);
+  const warnings = result.stdout.split('\n').filter((l) => /WARNING/.test(l));
+  if (warnings.length) t.diagnostic(`webpack warnings:\n${warnings.join('\n')}`);
+  await cp(join(app, 'index.html'), join(app, 'dist/index.html'));
+  await reportBundle(t, 'webpack', join(app, 'dist'));
+  const server = await startServer(join(app, 'dist'));
+  await checkPage(t, `${server.origin}/`, ['core', 'hook']);
+  await server.close();
+  timed('webpack', started);
+});
+
+// ---------------------------------------------------------------------------
+// 6. A plain module script, no bundler
+
+test('plain <script type="module"> page imports /node_modules/sse-wasm/web/index.js', { timeout: 120_000 }, async (t) => {
+  if (!state.nodeApp) return t.skip('no Node app (an earlier step failed)');
+  const started = Date.now();
+  await cp(join(apps, 'plain/index.html'), join(state.nodeApp, 'plain.html'));
+  const server = await startServer(state.nodeApp);
+  await checkPage(t, `${server.origin}/plain.html`, ['core']);
+  await server.close();
+  timed('plain', started);
+});
