@@ -1,0 +1,249 @@
+#include "ai_sdk_protocol.h"
+
+#include "json_reader.h"
+#include "json_string.h"
+
+namespace ssew {
+namespace {
+
+// Captures the members of the JSON object `text`, validating all of it: f(key, value)
+// is called for each member in order. False when `text` is not exactly one valid
+// JSON object; f may then have seen some members, so callers only capture in f and
+// act once this returned true.
+template <typename F>
+bool walk_object(std::string_view text, F&& f) {
+  JsonReader reader(text);
+  if (!reader.enter_object()) return false;
+  JsonStringRef key;
+  JsonValueRef value;
+  while (reader.next_member(key)) {
+    if (!reader.read_value(value)) return false;
+    f(key, value);
+  }
+  return reader.at_end();
+}
+
+std::string_view trim(std::string_view s) {
+  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// The chunk types of the UI message stream (ai v5/v6 uiMessageChunkSchema), except
+// "error" and "data-*", which detection checks separately.
+bool is_chunk_type(std::string_view t) {
+  static constexpr std::string_view kTypes[] = {
+      "start",           "finish",           "start-step",           "finish-step",
+      "text-start",      "text-delta",       "text-end",             "reasoning-start",
+      "reasoning-delta", "reasoning-end",    "tool-input-start",     "tool-input-delta",
+      "tool-input-available", "tool-input-error", "tool-output-available", "tool-output-error",
+      "tool-output-denied", "tool-approval-request", "source-url",   "source-document",
+      "file",            "message-metadata", "abort",
+  };
+  for (std::string_view type : kTypes) {
+    if (t == type) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool AiSdkProtocol::is_ai_sdk_event(const SseEvent& event) {
+  if (event.type != "message") return false;
+  const std::string_view data = trim(event.data);
+  if (data.empty() || data.front() != '{') return false;
+  JsonValueRef type, error_text;
+  if (!walk_object(data, [&](const JsonStringRef& key, const JsonValueRef& value) {
+        if (key == "type") type = value;
+        if (key == "errorText") error_text = value;
+      })) {
+    return false;
+  }
+  if (!type.is_string()) return false;
+  std::string scratch;
+  const std::string_view t = type.string_value(scratch);
+  if (t == "error") return error_text.is_string();
+  return is_chunk_type(t) || (t.size() > 5 && t.substr(0, 5) == "data-");
+}
+
+void AiSdkProtocol::append(Owner kind, std::string_view id, std::string_view chunk, MessageState& state) {
+  if (owner_ != kind || owner_id_ != id) {
+    std::unordered_set<std::string>& open = kind == Owner::kText ? open_text_ : open_reasoning_;
+    if (open.insert(std::string(id)).second) {
+      state.warn("unknown_part", std::string(kind == Owner::kText ? "Text" : "Reasoning") +
+                                     " arrived for a part that was not started (or already ended): " +
+                                     std::string(id) + "; it is shown all the same");
+    }
+    state.break_part();
+    owner_ = kind;
+    owner_id_.assign(id);
+  }
+  kind == Owner::kText ? state.append_text(chunk) : state.append_reasoning(chunk);
+}
+
+void AiSdkProtocol::on_metadata(std::string_view metadata, MessageState& state) {
+  // {usage: {...}}, {totalUsage: {...}} or the counts themselves.
+  JsonValueRef usage, input, output;
+  walk_object(metadata, [&](const JsonStringRef& key, const JsonValueRef& value) {
+    if ((key == "usage" || key == "totalUsage") && value.is_object()) usage = value;
+    if (key == "inputTokens") input = value;
+    if (key == "outputTokens") output = value;
+  });
+  if (usage.is_object()) {
+    walk_object(usage.raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
+      if (key == "inputTokens") input = value;
+      if (key == "outputTokens") output = value;
+    });
+  }
+  const bool has_input = input.to_uint64(input_tokens_);
+  const bool has_output = output.to_uint64(output_tokens_);
+  if (has_input || has_output) state.set_usage(input_tokens_, output_tokens_);
+}
+
+void AiSdkProtocol::on_event(const SseEvent& event, MessageState& state) {
+  JsonStringRef type;
+  bool typed = false;
+  JsonValueRef id, delta, tool_call_id, tool_name, input_text_delta, input, output, error_text, finish_reason,
+      metadata, input_encoding;
+  const bool valid = walk_object(event.data, [&](const JsonStringRef& key, const JsonValueRef& value) {
+    if (key == "type") {
+      typed = value.is_string();
+      type = typed ? value.string() : JsonStringRef{};
+    } else if (key == "id") {
+      id = value;
+    } else if (key == "delta") {
+      delta = value;
+    } else if (key == "toolCallId") {
+      tool_call_id = value;
+    } else if (key == "toolName") {
+      tool_name = value;
+    } else if (key == "inputTextDelta") {
+      input_text_delta = value;
+    } else if (key == "input") {
+      input = value;
+    } else if (key == "output") {
+      output = value;
+    } else if (key == "errorText") {
+      error_text = value;
+    } else if (key == "finishReason") {
+      finish_reason = value;
+    } else if (key == "messageMetadata") {
+      metadata = value;
+    } else if (key == "inputEncoding") {
+      input_encoding = value;
+    }
+  });
+  if (!valid) {
+    if (trim(event.data) == "[DONE]") return state.finish();
+    return state.warn("invalid_json", "The data of an AI SDK event is not a JSON object; the event was ignored");
+  }
+  if (!typed) return;
+
+  const auto invalid = [&](const char* what) {
+    std::string type_text;
+    type.append_to(type_text);
+    state.warn("invalid_event", "An AI SDK '" + type_text + "' chunk " + what + "; it was ignored");
+  };
+
+  // --- text and reasoning (the hot path) ---------------------------------------
+  const bool text_delta = type == "text-delta";
+  if (text_delta || type == "reasoning-delta") {
+    if (!id.is_string() || !delta.is_string()) return invalid("has no string id or delta");
+    const std::string_view chunk_id = id.string_value(scratch_);
+    const std::string_view chunk = delta.string_value(scratch2_);
+    return append(text_delta ? Owner::kText : Owner::kReasoning, chunk_id, chunk, state);
+  }
+  const bool text_start = type == "text-start";
+  if (text_start || type == "reasoning-start") {
+    if (!id.is_string()) return invalid("has no string id");
+    (text_start ? open_text_ : open_reasoning_).insert(std::string(id.string_value(scratch_)));
+    owner_ = Owner::kNone;  // a new part, even after a part of the same kind
+    return;
+  }
+  const bool text_end = type == "text-end";
+  if (text_end || type == "reasoning-end") {
+    if (!id.is_string()) return invalid("has no string id");
+    const std::string_view chunk_id = id.string_value(scratch_);
+    (text_end ? open_text_ : open_reasoning_).erase(std::string(chunk_id));
+    if (owner_ == (text_end ? Owner::kText : Owner::kReasoning) && owner_id_ == chunk_id) owner_ = Owner::kNone;
+    return;
+  }
+
+  // --- tools -----------------------------------------------------------------------
+  if (type.starts_with("tool-")) {
+    if (!tool_call_id.is_string()) return invalid("has no string toolCallId");
+    const std::string call_id(tool_call_id.string_value(scratch_));
+    std::string name;
+    if (tool_name.is_string()) tool_name.string().append_to(name);
+
+    if (type == "tool-input-delta") {
+      if (!input_text_delta.is_string()) return invalid("has no string inputTextDelta");
+      const std::string_view text = input_text_delta.string_value(scratch2_);
+      auto plain = text_inputs_.find(call_id);
+      if (plain == text_inputs_.end()) return state.tool_input_delta(call_id, text);
+      // Plain-text input streams as the body of a JSON string.
+      fragment_.clear();
+      append_json_string(fragment_, text);
+      fragment_.pop_back();  // the closing quote
+      const size_t skip = plain->second ? 1 : 0;  // the opening quote, once
+      plain->second = true;
+      return state.tool_input_delta(call_id, std::string_view(fragment_).substr(skip));
+    }
+    if (type == "tool-input-start") {
+      if (input_encoding.is_string() && input_encoding.string() == "text") text_inputs_[call_id] = false;
+      return state.tool_start(call_id, name);
+    }
+    if (type == "tool-input-available") {
+      text_inputs_.erase(call_id);
+      if (!state.has_tool(call_id)) state.tool_start(call_id, name);
+      if (input.present()) return state.tool_input_complete(call_id, input.raw);
+      return state.tool_input_complete(call_id);
+    }
+    if (type == "tool-input-error") {
+      text_inputs_.erase(call_id);
+      if (!state.has_tool(call_id)) state.tool_start(call_id, name);
+      if (input.present()) state.tool_input_complete(call_id, input.raw);
+      std::string message = "The tool input was invalid";
+      if (error_text.is_string()) message.assign(error_text.string_value(scratch2_));
+      return state.tool_error(call_id, message);
+    }
+    if (type == "tool-output-available") {
+      return state.tool_output(call_id, output.present() ? output.raw : std::string_view("null"));
+    }
+    if (type == "tool-output-error") {
+      std::string message = "The tool failed";
+      if (error_text.is_string()) message.assign(error_text.string_value(scratch2_));
+      return state.tool_error(call_id, message);
+    }
+    if (type == "tool-output-denied") return state.tool_error(call_id, "The tool execution was denied");
+    return;  // tool-approval-request and unknown tool chunks
+  }
+
+  // --- the message -------------------------------------------------------------------
+  if (type == "error") {
+    std::string message;
+    if (error_text.is_string()) error_text.string().append_to(message);
+    if (message.empty()) message = "The server reported an error";
+    return state.set_error(message, "server_error", false);
+  }
+  if (type == "finish") {
+    if (finish_reason.is_string()) state.set_finish_reason(finish_reason.string_value(scratch_));
+    if (metadata.is_object()) on_metadata(metadata.raw, state);
+    return state.finish();
+  }
+  if (type == "finish-step") {
+    // The SDK forgets the step's open text and reasoning parts.
+    open_text_.clear();
+    open_reasoning_.clear();
+    owner_ = Owner::kNone;
+    return;
+  }
+  if (type == "start" || type == "message-metadata") {
+    if (metadata.is_object()) on_metadata(metadata.raw, state);
+    return;
+  }
+  // start-step, source-*, file, data-*, abort and unknown chunks: no part.
+}
+
+}  // namespace ssew

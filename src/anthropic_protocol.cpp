@@ -1,0 +1,346 @@
+#include "anthropic_protocol.h"
+
+#include "json_reader.h"
+
+namespace ssew {
+namespace {
+
+// Captures the members of the JSON object `text`, validating all of it: f(key, value)
+// is called for each member in order. False when `text` is not exactly one valid
+// JSON object; f may then have seen some members, so callers only capture in f and
+// act once this returned true.
+template <typename F>
+bool walk_object(std::string_view text, F&& f) {
+  JsonReader reader(text);
+  if (!reader.enter_object()) return false;
+  JsonStringRef key;
+  JsonValueRef value;
+  while (reader.next_member(key)) {
+    if (!reader.read_value(value)) return false;
+    f(key, value);
+  }
+  return reader.at_end();
+}
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// The event types only this stream uses.
+bool is_stream_type(std::string_view t) {
+  return t == "message_start" || t == "content_block_start" || t == "content_block_delta" ||
+         t == "content_block_stop" || t == "message_delta" || t == "message_stop";
+}
+
+bool is_retryable(std::string_view error_type) {
+  return error_type == "overloaded_error" || error_type == "api_error" || error_type == "rate_limit_error" ||
+         error_type == "timeout_error";
+}
+
+}  // namespace
+
+bool AnthropicProtocol::is_anthropic_event(const SseEvent& event) {
+  const std::string_view t = event.type;
+  if (is_stream_type(t)) return true;
+  if (t != "ping" && t != "error" && t != "message") return false;
+  JsonValueRef type, error;
+  size_t members = 0;
+  if (!walk_object(event.data, [&](const JsonStringRef& key, const JsonValueRef& value) {
+        ++members;
+        if (key == "type") type = value;
+        if (key == "error") error = value;
+      })) {
+    return false;
+  }
+  if (!type.is_string()) return false;
+  std::string scratch;
+  const std::string_view json_type = type.string_value(scratch);
+  if (t == "ping") return json_type == "ping" && members == 1;  // exactly {"type":"ping"}
+  if (t == "message") return is_stream_type(json_type);          // event names stripped by a proxy
+  // error: {"type":"error","error":{"type":"..._error", ...}} (other APIs' error
+  // events carry no nested error object with a type).
+  if (json_type != "error" || !error.is_object()) return false;
+  bool typed = false;
+  walk_object(error.raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
+    if (key == "type") typed = value.is_string() && ends_with(value.string_value(scratch), "_error");
+  });
+  return typed;
+}
+
+AnthropicProtocol::Block* AnthropicProtocol::open_block(uint64_t index, Block::Kind kind) {
+  Block& block = blocks_[index];
+  block = Block{};
+  block.kind = kind;
+  return &block;
+}
+
+void AnthropicProtocol::enter(uint64_t index, MessageState& state) {
+  if (has_current_ && current_ == index) return;
+  state.break_part();
+  has_current_ = true;
+  current_ = index;
+}
+
+void AnthropicProtocol::on_event(const SseEvent& event, MessageState& state) {
+  JsonStringRef type;
+  bool typed = false;
+  JsonValueRef index, delta, content_block, message, usage, error;
+  const bool valid = walk_object(event.data, [&](const JsonStringRef& key, const JsonValueRef& value) {
+    if (key == "type") {
+      typed = value.is_string();
+      type = typed ? value.string() : JsonStringRef{};
+    } else if (key == "index") {
+      index = value;
+    } else if (key == "delta") {
+      delta = value;
+    } else if (key == "content_block") {
+      content_block = value;
+    } else if (key == "message") {
+      message = value;
+    } else if (key == "usage") {
+      usage = value;
+    } else if (key == "error") {
+      error = value;
+    }
+  });
+  if (!valid) {
+    if (event.type == "error") return on_error(event.data, {}, state);
+    if (is_stream_type(event.type) || event.type == "ping") {
+      state.warn("invalid_json", std::string("The data of an Anthropic '") + std::string(event.type) +
+                                     "' event is not a JSON object; the event was ignored");
+    }
+    return;
+  }
+  // The JSON's type tells the event, as in the official SDK; the SSE name is the
+  // fallback for data without one.
+  const auto is = [&](std::string_view name) { return typed ? type.equals(name) : event.type == name; };
+  const auto block_index = [&](uint64_t& out) {
+    if (index.to_uint64(out)) return true;
+    state.warn("invalid_event", "An Anthropic content block event has no valid index; it was ignored");
+    return false;
+  };
+
+  // An error event is one whatever its JSON says (the SDK throws on the event name).
+  if (event.type == "error" || is("error")) return on_error(event.data, error.is_object() ? error.raw : "", state);
+
+  uint64_t i = 0;
+  if (is("content_block_delta")) {
+    if (!block_index(i)) return;
+    if (!delta.is_object()) return state.warn("invalid_event", "A 'content_block_delta' has no delta; it was ignored");
+    return on_block_delta(i, delta.raw, state);
+  }
+  if (is("content_block_start")) {
+    if (!block_index(i)) return;
+    if (!content_block.is_object()) {
+      return state.warn("invalid_event", "A 'content_block_start' has no content_block; it was ignored");
+    }
+    return on_block_start(i, content_block.raw, state);
+  }
+  if (is("content_block_stop")) {
+    if (!block_index(i)) return;
+    return on_block_stop(i, state);
+  }
+  if (is("message_delta")) {
+    if (delta.is_object()) {
+      JsonValueRef stop_reason;
+      walk_object(delta.raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
+        if (key == "stop_reason") stop_reason = value;
+      });
+      if (stop_reason.is_string()) state.set_finish_reason(stop_reason.string_value(scratch_));
+    }
+    if (usage.is_object()) on_usage(usage.raw, state);
+    return;
+  }
+  if (is("message_start")) {
+    if (message.is_object()) {
+      JsonValueRef message_usage;
+      walk_object(message.raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
+        if (key == "usage") message_usage = value;
+      });
+      if (message_usage.is_object()) on_usage(message_usage.raw, state);
+    }
+    return;
+  }
+  if (is("message_stop")) return state.finish();
+  // ping and unknown events: nothing to do.
+}
+
+void AnthropicProtocol::on_block_start(uint64_t index, std::string_view raw, MessageState& state) {
+  JsonStringRef type;
+  JsonValueRef id, name, input, text, thinking, tool_use_id, content, is_error;
+  walk_object(raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
+    if (key == "type") {
+      type = value.is_string() ? value.string() : JsonStringRef{};
+    } else if (key == "id") {
+      id = value;
+    } else if (key == "name") {
+      name = value;
+    } else if (key == "input") {
+      input = value;
+    } else if (key == "text") {
+      text = value;
+    } else if (key == "thinking") {
+      thinking = value;
+    } else if (key == "tool_use_id") {
+      tool_use_id = value;
+    } else if (key == "content") {
+      content = value;
+    } else if (key == "is_error") {
+      is_error = value;
+    }
+  });
+  // Every block is a part of its own, even next to a block of the same kind.
+  state.break_part();
+  has_current_ = true;
+  current_ = index;
+
+  if (type == "text") {
+    open_block(index, Block::kText);
+    if (text.is_string()) state.append_text(text.string_value(scratch_));
+    return;
+  }
+  if (type == "thinking") {
+    open_block(index, Block::kThinking);
+    if (thinking.is_string()) state.append_reasoning(thinking.string_value(scratch_));
+    return;
+  }
+  std::string type_text;
+  type.append_to(type_text);
+  // tool_use, and the server-run ones: server_tool_use, mcp_tool_use.
+  if (ends_with(type_text, "tool_use")) {
+    if (!id.is_string()) {
+      open_block(index, Block::kIgnored);
+      return state.warn("invalid_event", "A '" + type_text + "' block has no id; it was ignored");
+    }
+    Block* block = open_block(index, Block::kTool);
+    id.string().append_to(block->tool_id);
+    if (input.present()) block->start_input.assign(input.raw);
+    std::string tool_name;
+    if (name.is_string()) name.string().append_to(tool_name);
+    state.tool_start(block->tool_id, tool_name);
+    return;
+  }
+  open_block(index, Block::kIgnored);  // redacted_thinking, results, unknown blocks
+  // The result of a server-run tool (web_search_tool_result, code_execution_tool_result,
+  // mcp_tool_result, ...): complete in its start event.
+  if (ends_with(type_text, "_tool_result") && tool_use_id.is_string()) {
+    std::string tool_id;
+    tool_use_id.string().append_to(tool_id);
+    bool failed = is_error.type == JsonType::kTrue;
+    std::string error_text;
+    if (content.is_object()) {
+      JsonValueRef content_type, error_code;
+      walk_object(content.raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
+        if (key == "type") content_type = value;
+        if (key == "error_code") error_code = value;
+      });
+      if (content_type.is_string() && ends_with(content_type.string_value(scratch_), "_error")) {
+        failed = true;
+        if (error_code.is_string()) error_code.string().append_to(error_text);
+      }
+    }
+    if (!failed) return state.tool_output(tool_id, content.present() ? content.raw : std::string_view("null"));
+    if (error_text.empty()) {
+      if (content.is_string()) {
+        content.string().append_to(error_text);
+      } else {
+        error_text.assign(content.present() ? content.raw : std::string_view("The tool failed"));
+      }
+    }
+    return state.tool_error(tool_id, error_text);
+  }
+}
+
+void AnthropicProtocol::on_block_delta(uint64_t index, std::string_view raw, MessageState& state) {
+  JsonStringRef type;
+  JsonValueRef text, thinking, partial_json;
+  walk_object(raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
+    if (key == "type") {
+      type = value.is_string() ? value.string() : JsonStringRef{};
+    } else if (key == "text") {
+      text = value;
+    } else if (key == "thinking") {
+      thinking = value;
+    } else if (key == "partial_json") {
+      partial_json = value;
+    }
+  });
+  auto it = blocks_.find(index);
+  Block* block = it == blocks_.end() ? nullptr : &it->second;
+
+  if (type == "text_delta" || type == "thinking_delta") {
+    const bool is_text = type == "text_delta";
+    const JsonValueRef& value = is_text ? text : thinking;
+    if (!value.is_string()) return state.warn("invalid_event", "A text or thinking delta has no text; it was ignored");
+    const Block::Kind kind = is_text ? Block::kText : Block::kThinking;
+    // A delta whose block never started still shows (nothing that arrived is dropped).
+    if (!block) block = open_block(index, kind);
+    if (block->kind != kind) {
+      return state.warn("mismatched_delta", "A delta does not match the type of its content block; it was ignored");
+    }
+    enter(index, state);
+    const std::string_view chunk = value.string_value(scratch_);
+    return is_text ? state.append_text(chunk) : state.append_reasoning(chunk);
+  }
+  if (type == "input_json_delta") {
+    if (!block || block->kind != Block::kTool) {
+      return state.warn("unknown_tool", "Tool input arrived for a content block that is not a tool; it was ignored");
+    }
+    if (!partial_json.is_string()) return state.warn("invalid_event", "An input_json_delta has no partial_json");
+    const std::string_view fragment = partial_json.string_value(scratch_);
+    if (fragment.empty()) return;  // the usual first delta
+    block->got_input = true;
+    enter(index, state);
+    return state.tool_input_delta(block->tool_id, fragment);
+  }
+  // signature_delta (of a thinking block), citations_delta and unknown deltas.
+}
+
+void AnthropicProtocol::on_block_stop(uint64_t index, MessageState& state) {
+  auto it = blocks_.find(index);
+  if (it == blocks_.end()) return;
+  const Block& block = it->second;
+  if (block.kind == Block::kTool) {
+    // Without deltas the start's input stands (the placeholder {}).
+    if (!block.got_input && !block.start_input.empty()) {
+      state.tool_input_complete(block.tool_id, block.start_input);
+    } else {
+      state.tool_input_complete(block.tool_id);
+    }
+  }
+  blocks_.erase(it);
+}
+
+void AnthropicProtocol::on_usage(std::string_view raw, MessageState& state) {
+  JsonValueRef input, output;
+  walk_object(raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
+    if (key == "input_tokens") input = value;
+    if (key == "output_tokens") output = value;
+  });
+  // Running totals: a counter that is present replaces the previous value.
+  const bool has_input = input.to_uint64(input_tokens_);
+  const bool has_output = output.to_uint64(output_tokens_);
+  if (has_input || has_output) state.set_usage(input_tokens_, output_tokens_);
+}
+
+void AnthropicProtocol::on_error(std::string_view data, std::string_view error, MessageState& state) {
+  std::string message, code;
+  if (!error.empty()) {
+    JsonValueRef type, text;
+    walk_object(error, [&](const JsonStringRef& key, const JsonValueRef& value) {
+      if (key == "type") type = value;
+      if (key == "message") text = value;
+    });
+    if (type.is_string()) type.string().append_to(code);
+    if (text.is_string()) text.string().append_to(message);
+  } else if (!walk_object(data, [&](const JsonStringRef& key, const JsonValueRef& value) {
+               if (key == "message" && value.is_string()) value.string().append_to(message);
+             })) {
+    message.assign(data);  // an error event whose data is plain text
+  }
+  if (code.empty()) code = "api_error";
+  if (message.empty()) message = "The server reported an error (" + code + ")";
+  state.set_error(message, code, is_retryable(code));
+}
+
+}  // namespace ssew

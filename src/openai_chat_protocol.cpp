@@ -1,0 +1,507 @@
+#include "openai_chat_protocol.h"
+
+#include <cctype>
+#include <cstring>
+
+namespace ssew {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool contains(std::string_view haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string_view::npos;
+}
+
+// The error fields of an OpenAI-style error object (or a bare message string).
+struct ErrorFields {
+  std::string message, code, type;
+};
+
+// Reads {"message", "code", "type"} from `raw` (validated JSON). A string value is
+// the message itself; any other non-object is shown as its JSON text.
+ErrorFields read_error_fields(std::string_view raw) {
+  ErrorFields fields;
+  std::string scratch;
+  JsonReader reader(raw);
+  const JsonType type = reader.peek();
+  if (type == JsonType::kString) {
+    JsonStringRef s;
+    if (reader.read_string(s)) s.append_to(fields.message);
+    return fields;
+  }
+  if (type != JsonType::kObject) {
+    fields.message.assign(raw);
+    return fields;
+  }
+  reader.enter_object();
+  JsonStringRef key;
+  while (reader.next_member(key)) {
+    JsonValueRef value;
+    if (!reader.read_value(value)) break;
+    std::string* target = nullptr;
+    if (key == "message") {
+      target = &fields.message;
+    } else if (key == "code") {
+      target = &fields.code;
+    } else if (key == "type") {
+      target = &fields.type;
+    }
+    if (!target) continue;
+    if (value.is_string()) {
+      target->assign(value.string_value(scratch));
+    } else if (value.has_value()) {
+      target->assign(value.raw);  // a number (an HTTP-like code) or a structure
+    } else {
+      target->clear();
+    }
+  }
+  return fields;
+}
+
+}  // namespace
+
+bool openai_error_retryable(std::string_view code) {
+  if (code.empty()) return false;
+  if (code.size() == 3 && std::isdigit(static_cast<unsigned char>(code[0])) &&
+      std::isdigit(static_cast<unsigned char>(code[1])) && std::isdigit(static_cast<unsigned char>(code[2]))) {
+    return code == "408" || code == "409" || code == "429" || code[0] == '5';
+  }
+  std::string lower(code);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (contains(lower, "quota")) return false;  // insufficient_quota: retrying does not help
+  static constexpr const char* kTransient[] = {
+      "server_error", "server error", "overloaded", "rate_limit", "ratelimit", "rate limit", "too_many_requests",
+      "timeout",      "timed_out",    "unavailable", "internal", "try_again", "capacity",   "resource_exhausted",
+  };
+  for (const char* word : kTransient) {
+    if (contains(lower, word)) return true;
+  }
+  return false;
+}
+
+bool OpenAiChatProtocol::looks_like_chunk(std::string_view data) {
+  // Cheap filter first: either marker must appear somewhere.
+  const bool object_marker = contains(data, "chat.completion.chunk");
+  if (!object_marker && !contains(data, "\"choices\"")) return false;
+  // Then the truth, from the top-level members only (values are skipped).
+  JsonReader reader(data);
+  if (!reader.enter_object()) return false;
+  JsonStringRef key;
+  std::string scratch;
+  while (reader.next_member(key)) {
+    if (key == "choices") {
+      if (reader.peek() == JsonType::kArray) return true;
+    } else if (object_marker && key == "object") {
+      JsonValueRef value;
+      if (!reader.read_value(value)) return false;
+      if (value.is_string() && value.string().equals("chat.completion.chunk")) return true;
+      continue;
+    }
+    if (!reader.skip_value()) return false;
+  }
+  return false;
+}
+
+void OpenAiChatProtocol::on_event(const SseEvent& event, MessageState& state) {
+  const std::string_view data = trim(event.data);
+  if (event.type == "error") {
+    // An error event: {"error": {...}}, a bare error object, a string, or text.
+    if (data.empty()) return state.set_error("The server reported an error", "server_error", true);
+    JsonReader reader(data);
+    JsonValueRef whole;
+    if (!reader.read_value(whole) || !reader.at_end()) {
+      return state.set_error(data, "server_error", true);
+    }
+    if (whole.is_object()) {
+      JsonReader members(whole.raw);
+      members.enter_object();
+      JsonStringRef key;
+      JsonValueRef nested;
+      while (members.next_member(key)) {
+        if (key == "error") {
+          members.read_value(nested);
+        } else {
+          members.skip_value();
+        }
+      }
+      if (nested.has_value()) return apply_error(nested.raw, state);
+    }
+    return apply_error(whole.raw, state);
+  }
+  if (data.empty()) return;
+  if (data == "[DONE]") return state.finish();
+  if (!read_chunk(data, state) && event.type == "message") {
+    state.warn("invalid_json", "An OpenAI chat chunk is not valid JSON; it was ignored");
+  }
+}
+
+void OpenAiChatProtocol::on_stray_line(std::string_view line, MessageState& state) {
+  // A bare JSON body instead of SSE, as some servers send for an error.
+  line = trim(line);
+  if (line.empty() || line.front() != '{') return;
+  read_chunk(line, state);
+}
+
+bool OpenAiChatProtocol::read_chunk(std::string_view data, MessageState& state) {
+  // Pass 1: validate the whole chunk and capture views of what matters.
+  deltas_.clear();
+  JsonValueRef usage, error;
+  JsonReader reader(data);
+  // The leading members that chunks repeat byte for byte (id, object, created,
+  // model, system_fingerprint) were validated in an earlier chunk: resume after them.
+  const bool resumed = !prefix_.empty() && reader.resume(prefix_checkpoint_, prefix_);
+  if (!resumed) {
+    if (reader.peek() != JsonType::kObject) {
+      if (JsonReader::validate(data)) {
+        state.warn("invalid_event", "An OpenAI chat chunk is not a JSON object; it was ignored");
+        return true;
+      }
+      return false;
+    }
+    reader.enter_object();
+  }
+  bool skipped_only = true;  // no member of interest yet: the prefix so far is reusable
+  JsonReader::Checkpoint before = reader.checkpoint();
+  JsonStringRef key;
+  while (reader.next_member(key)) {
+    bool good;
+    const bool choices = key == "choices";
+    const bool wanted = choices || key == "usage" || key == "error";
+    if (wanted && skipped_only) {
+      skipped_only = false;
+      if (!resumed) {
+        if (before.offset > 1) {
+          prefix_.assign(data.substr(0, before.offset));
+          prefix_checkpoint_ = before;
+        } else {
+          prefix_.clear();
+        }
+      }
+    }
+    if (choices) {
+      good = reader.peek() == JsonType::kArray ? read_choices(reader) : reader.skip_value();
+    } else if (!wanted) {
+      good = reader.skip_value();
+    } else {
+      good = reader.read_value(key == "usage" ? usage : error);
+    }
+    if (!good) break;
+    before = reader.checkpoint();
+  }
+  if (!reader.at_end()) return false;
+
+  // Pass 2: apply, in the order a reader expects.
+  for (const Delta& delta : deltas_) apply_delta(delta, state);
+  if (usage.is_object()) apply_usage(usage.raw, state);
+  if (error.has_value()) apply_error(error.raw, state);
+  return true;
+}
+
+bool OpenAiChatProtocol::read_choices(JsonReader& reader) {
+  deltas_.clear();  // a repeated "choices" member replaces the first, as in JSON.parse
+  reader.enter_array();
+  while (reader.next_element()) {
+    if (reader.peek() != JsonType::kObject) {
+      if (!reader.skip_value()) return false;
+      continue;
+    }
+    reader.enter_object();
+    Delta delta;
+    JsonValueRef index;
+    JsonStringRef key;
+    while (reader.next_member(key)) {
+      bool good;
+      if (key == "delta") {
+        if (reader.peek() == JsonType::kObject) {
+          const JsonValueRef finish_reason = delta.finish_reason;
+          delta = Delta{};
+          delta.finish_reason = finish_reason;
+          reader.enter_object();
+          JsonStringRef field;
+          while (reader.next_member(field)) {
+            JsonValueRef* target = nullptr;
+            if (field.escaped) {  // an escaped key may still name a field (rare)
+              if (field == "content") target = &delta.content;
+              else if (field == "refusal") target = &delta.refusal;
+              else if (field == "reasoning") target = &delta.reasoning;
+              else if (field == "tool_calls") target = &delta.tool_calls;
+              else if (field == "function_call") target = &delta.function_call;
+              else if (field == "reasoning_content") target = &delta.reasoning_content;
+            } else {
+              switch (field.body.size()) {
+                case 7:
+                  if (field == "content") target = &delta.content;
+                  if (field == "refusal") target = &delta.refusal;
+                  break;
+                case 9:
+                  if (field == "reasoning") target = &delta.reasoning;
+                  break;
+                case 10:
+                  if (field == "tool_calls") target = &delta.tool_calls;
+                  break;
+                case 13:
+                  if (field == "function_call") target = &delta.function_call;
+                  break;
+                case 17:
+                  if (field == "reasoning_content") target = &delta.reasoning_content;
+                  break;
+                default:
+                  break;
+              }
+            }
+            if (!(target ? reader.read_value(*target) : reader.skip_value())) break;
+          }
+          good = reader.ok();
+        } else {
+          good = reader.skip_value();
+        }
+      } else if (key == "index") {
+        good = reader.read_value(index);
+      } else if (key == "finish_reason") {
+        good = reader.read_value(delta.finish_reason);
+      } else {
+        good = reader.skip_value();
+      }
+      if (!good) break;
+    }
+    if (!reader.ok()) return false;
+    // Only choice 0 is the message; a choice without an index is taken as 0.
+    int64_t number = 0;
+    if (index.has_value() && !index.to_int64(number)) number = -1;
+    if (number == 0) deltas_.push_back(delta);
+  }
+  return reader.ok();
+}
+
+void OpenAiChatProtocol::apply_delta(const Delta& delta, MessageState& state) {
+  // Reasoning comes before the answer it leads to.
+  if (delta.reasoning_content.is_string() && !delta.reasoning_content.string().body.empty()) {
+    state.append_reasoning(delta.reasoning_content.string_value(scratch_));
+  } else if (delta.reasoning.is_string()) {
+    state.append_reasoning(delta.reasoning.string_value(scratch_));
+  }
+  if (delta.content.is_string()) {
+    state.append_text(delta.content.string_value(scratch_));
+  } else if (delta.content.is_array()) {
+    // [{"type":"text","text":"…"}, …]
+    JsonReader reader(delta.content.raw);
+    reader.enter_array();
+    while (reader.next_element()) {
+      if (reader.peek() != JsonType::kObject) {
+        reader.skip_value();
+        continue;
+      }
+      reader.enter_object();
+      JsonValueRef type, text;
+      JsonStringRef key;
+      while (reader.next_member(key)) {
+        if (key == "type") {
+          reader.read_value(type);
+        } else if (key == "text") {
+          reader.read_value(text);
+        } else {
+          reader.skip_value();
+        }
+      }
+      if (text.is_string() && (!type.present() || (type.is_string() && type.string() == "text"))) {
+        state.append_text(text.string_value(scratch_));
+      }
+    }
+  }
+  if (delta.refusal.is_string()) state.append_text(delta.refusal.string_value(scratch_));
+  if (delta.function_call.is_object()) apply_function_call(delta.function_call.raw, state);
+  if (delta.tool_calls.is_array()) apply_tool_calls(delta.tool_calls.raw, state);
+  if (delta.finish_reason.is_string()) {
+    const std::string_view reason = delta.finish_reason.string_value(scratch_);
+    if (!reason.empty()) {
+      if (reason == "tool_calls" || reason == "stop" || reason == "function_call") {
+        const std::string copy(reason);  // completing calls may reuse the scratch
+        complete_calls(state);
+        state.set_finish_reason(copy);
+      } else {
+        state.set_finish_reason(reason);
+      }
+    }
+  }
+}
+
+void OpenAiChatProtocol::start_call(Call& call, MessageState& state) {
+  if (call.started) return;
+  call.started = true;
+  state.tool_start(call.id, call.name);
+}
+
+void OpenAiChatProtocol::apply_tool_calls(std::string_view raw, MessageState& state) {
+  JsonReader reader(raw);
+  reader.enter_array();
+  while (reader.next_element()) {
+    if (reader.peek() != JsonType::kObject) {
+      reader.skip_value();
+      continue;
+    }
+    reader.enter_object();
+    JsonValueRef index, id, name, arguments;
+    JsonStringRef key;
+    while (reader.next_member(key)) {
+      if (key == "index") {
+        reader.read_value(index);
+      } else if (key == "id") {
+        reader.read_value(id);
+      } else if (key == "function" && reader.peek() == JsonType::kObject) {
+        reader.enter_object();
+        JsonStringRef field;
+        while (reader.next_member(field)) {
+          if (field == "name") {
+            reader.read_value(name);
+          } else if (field == "arguments") {
+            reader.read_value(arguments);
+          } else {
+            reader.skip_value();
+          }
+        }
+      } else {
+        reader.skip_value();
+      }
+    }
+    if (!reader.ok()) return;
+
+    int64_t number = -1;
+    if (!index.to_int64(number) || number < 0) number = -1;
+    const std::string call_id(id.string_value(scratch_));
+    const std::string call_name(name.string_value(scratch_));
+
+    // Which call this fragment belongs to (see the header).
+    Call* call = nullptr;
+    if (!call_id.empty()) {
+      for (Call& c : calls_) {
+        if (c.id == call_id) call = &c;
+      }
+    } else if (number >= 0) {
+      for (Call& c : calls_) {
+        if (c.index == number) call = &c;  // the latest with this index
+      }
+    } else if (!calls_.empty()) {
+      call = &calls_.back();
+    }
+    // A fragment without an id that names a function, matched to a call whose
+    // input is already complete: a server that repeats indexes without ids is
+    // starting another call.
+    if (call && call_id.empty() && !call_name.empty() && call->started && state.has_tool(call->id)) {
+      size_t part = state.part_count();
+      while (part-- > 0) {
+        const MessageState::PartView view = state.part(part);
+        if (view.kind == MessageState::PartView::kTool && view.id == call->id) {
+          if (view.state != ToolState::kInputStreaming) call = nullptr;
+          break;
+        }
+      }
+    }
+    if (!call) {
+      Call fresh;
+      if (!call_id.empty()) {
+        fresh.id = call_id;
+      } else {
+        for (;;) {
+          fresh.id = "call_" + std::to_string(next_call_number_++);
+          bool taken = state.has_tool(fresh.id);
+          for (const Call& c : calls_) taken = taken || c.id == fresh.id;
+          if (!taken) break;
+        }
+      }
+      fresh.index = number;
+      calls_.push_back(std::move(fresh));
+      call = &calls_.back();
+    }
+    if (!call->started && !call_name.empty()) {
+      call->name = call_name;
+      start_call(*call, state);
+    }
+    if (arguments.is_string()) {
+      const std::string_view fragment = arguments.string_value(scratch_);
+      if (!fragment.empty()) {
+        start_call(*call, state);
+        state.tool_input_delta(call->id, fragment);
+      }
+    }
+  }
+}
+
+void OpenAiChatProtocol::apply_function_call(std::string_view raw, MessageState& state) {
+  JsonReader reader(raw);
+  reader.enter_object();
+  JsonValueRef name, arguments;
+  JsonStringRef key;
+  while (reader.next_member(key)) {
+    if (key == "name") {
+      reader.read_value(name);
+    } else if (key == "arguments") {
+      reader.read_value(arguments);
+    } else {
+      reader.skip_value();
+    }
+  }
+  Call* call = nullptr;
+  for (Call& c : calls_) {
+    if (c.index == -2) call = &c;  // -2 marks the legacy function call
+  }
+  if (!call) {
+    Call fresh;
+    fresh.id = "function_call";
+    fresh.index = -2;
+    calls_.push_back(std::move(fresh));
+    call = &calls_.back();
+  }
+  if (!call->started && name.is_string() && !name.string().body.empty()) {
+    call->name.assign(name.string_value(scratch_));
+    start_call(*call, state);
+  }
+  if (arguments.is_string()) {
+    const std::string_view fragment = arguments.string_value(scratch_);
+    if (!fragment.empty()) {
+      start_call(*call, state);
+      state.tool_input_delta(call->id, fragment);
+    }
+  }
+}
+
+void OpenAiChatProtocol::complete_calls(MessageState& state) {
+  for (Call& call : calls_) {
+    start_call(call, state);  // a call that never got a name still shows
+    if (state.has_tool(call.id)) state.tool_input_complete(call.id);
+  }
+}
+
+void OpenAiChatProtocol::apply_usage(std::string_view raw, MessageState& state) {
+  JsonReader reader(raw);
+  reader.enter_object();
+  JsonValueRef prompt, completion;
+  JsonStringRef key;
+  while (reader.next_member(key)) {
+    if (key == "prompt_tokens") {
+      reader.read_value(prompt);
+    } else if (key == "completion_tokens") {
+      reader.read_value(completion);
+    } else {
+      reader.skip_value();
+    }
+  }
+  uint64_t in = 0, out = 0;
+  const bool has_in = prompt.to_uint64(in);
+  const bool has_out = completion.to_uint64(out);
+  if (has_in || has_out) state.set_usage(in, out);
+}
+
+void OpenAiChatProtocol::apply_error(std::string_view raw_error, MessageState& state) {
+  const ErrorFields fields = read_error_fields(raw_error);
+  std::string code = fields.code.empty() ? fields.type : fields.code;
+  const bool retryable = code.empty() || openai_error_retryable(fields.code) || openai_error_retryable(fields.type);
+  state.set_error(fields.message.empty() ? "The server reported an error" : fields.message,
+                  code.empty() ? "server_error" : code, retryable);
+}
+
+}  // namespace ssew

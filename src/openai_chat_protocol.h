@@ -1,0 +1,105 @@
+// openai_chat_protocol.h — OpenAI Chat Completions streaming ("openai-chat").
+//
+// The stream is a sequence of `data:` events, each a `chat.completion.chunk`:
+//
+//   data: {"id":"chatcmpl-…","object":"chat.completion.chunk","created":…,"model":…,
+//          "choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":null}]}
+//   …
+//   data: {"id":"chatcmpl-…",…,"choices":[],"usage":{"prompt_tokens":9,"completion_tokens":12,…}}
+//   data: [DONE]
+//
+// What becomes of it:
+//   choices[i] with index 0     the message (other choices, from n > 1, are ignored;
+//                               a choice without an index counts as index 0)
+//   delta.reasoning_content     reasoning (DeepSeek, vLLM); else delta.reasoning
+//                               (OpenRouter, vLLM, Groq) — one of them, never both,
+//                               since some servers send the same text in each
+//   delta.content               text (a string; an array of {"type":"text","text"}
+//                               parts, as some compatible servers send, also works)
+//   delta.refusal               text as well
+//   delta.tool_calls[]          tool calls, merged by `index`; `id` and
+//                               `function.name` come only on a call's first fragment,
+//                               `function.arguments` fragments are its input text.
+//                               Compatible servers send missing or duplicated
+//                               indexes, so a fragment is matched by, in order: its
+//                               `id` (a known id is that call, a new id a new call),
+//                               its `index`, and lastly the latest call. A call
+//                               whose first fragment has no id gets one
+//                               ("call_<n>"); a call is shown once its name (or its
+//                               first argument text) is known.
+//   delta.function_call         the deprecated single function call, as a tool call
+//                               with id "function_call"
+//   finish_reason               set_finish_reason; at "tool_calls", "stop" and
+//                               "function_call" every tool input still streaming is
+//                               complete (tool_input_complete)
+//   usage (any chunk, non-null) set_usage(prompt_tokens, completion_tokens)
+//   {"error": {...}}            set_error(message, code or type, retryable); also an
+//                               event named "error" and a bare JSON error line
+//   data: [DONE]                finish(); without it the stream was interrupted
+//
+// The hot path (a chunk carrying a few characters of text) never builds a JSON tree:
+// a JsonReader pass validates the chunk and captures views of the members that
+// matter, and only then are they applied, so an invalid chunk has no effect but a
+// warning ("invalid_json"). Errors and other rare payloads use nlohmann::json.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "json_reader.h"
+#include "protocol.h"
+
+namespace ssew {
+
+// Whether an OpenAI-style error code or type describes a transient condition
+// worth retrying: server errors, overload, rate limits (but not exhausted quota),
+// timeouts, and the HTTP statuses 408, 409, 429 and 5xx when sent as numbers.
+bool openai_error_retryable(std::string_view code);
+
+class OpenAiChatProtocol : public Protocol {
+ public:
+  std::string_view name() const override { return "openai-chat"; }
+  void on_event(const SseEvent& event, MessageState& state) override;
+  void on_stray_line(std::string_view line, MessageState& state) override;
+
+  // Detection: whether `data` (a `message` event's data) is a chat completion
+  // chunk: an object whose top-level "object" is "chat.completion.chunk" or whose
+  // top-level "choices" is an array. Cheap: a substring test first, then a walk of
+  // the top-level members only (no tree).
+  static bool looks_like_chunk(std::string_view data);
+
+ private:
+  // One choice-0 delta of a chunk, as views into the event's data.
+  struct Delta {
+    JsonValueRef content, refusal, reasoning_content, reasoning, tool_calls, function_call, finish_reason;
+  };
+  struct Call {
+    std::string id;
+    std::string name;
+    int64_t index = -1;   // -1: none given
+    bool started = false; // tool_start was called
+  };
+
+  bool read_chunk(std::string_view data, MessageState& state);
+  bool read_choices(JsonReader& reader);
+  void apply_delta(const Delta& delta, MessageState& state);
+  void apply_tool_calls(std::string_view raw, MessageState& state);
+  void apply_function_call(std::string_view raw, MessageState& state);
+  void apply_usage(std::string_view raw, MessageState& state);
+  void apply_error(std::string_view raw_error, MessageState& state);
+  void start_call(Call& call, MessageState& state);
+  void complete_calls(MessageState& state);
+
+  std::vector<Delta> deltas_;  // reused across chunks
+  // The leading bytes of an earlier chunk, up to its first member of interest, and
+  // the reader's state after them (see JsonReader::resume).
+  std::string prefix_;
+  JsonReader::Checkpoint prefix_checkpoint_;
+  std::vector<Call> calls_;    // in order of arrival
+  std::string scratch_;
+  std::string scratch2_;
+  size_t next_call_number_ = 0;
+};
+
+}  // namespace ssew

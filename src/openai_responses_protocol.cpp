@@ -1,0 +1,365 @@
+#include "openai_responses_protocol.h"
+
+#include "openai_chat_protocol.h"  // openai_error_retryable
+
+namespace ssew {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// The members of one event's data that any event type may need, as views.
+struct EventFields {
+  JsonValueRef type, sequence_number, item_id, output_index, content_index, summary_index;
+  JsonValueRef delta, arguments, name, item, response, error, message, code;
+};
+
+JsonValueRef* field_for(EventFields& f, const JsonStringRef& key) {
+  // Keys in the order of their frequency on the hot path.
+  if (key == "type") return &f.type;
+  if (key == "delta") return &f.delta;
+  if (key == "item_id") return &f.item_id;
+  if (key == "output_index") return &f.output_index;
+  if (key == "content_index") return &f.content_index;
+  if (key == "sequence_number") return &f.sequence_number;
+  if (key == "summary_index") return &f.summary_index;
+  if (key == "arguments") return &f.arguments;
+  if (key == "item") return &f.item;
+  if (key == "response") return &f.response;
+  if (key == "name") return &f.name;
+  if (key == "error") return &f.error;
+  if (key == "message") return &f.message;
+  if (key == "code") return &f.code;
+  return nullptr;
+}
+
+int64_t int_or(const JsonValueRef& value, int64_t fallback) {
+  int64_t n;
+  return value.to_int64(n) ? n : fallback;
+}
+
+// A string member, or a number shown as its text; "" otherwise.
+std::string text_of(const JsonValueRef& value) {
+  std::string scratch;
+  if (value.is_string()) return std::string(value.string_value(scratch));
+  if (value.is_number()) return std::string(value.raw);
+  return std::string();
+}
+
+// The members of an object value (validated) captured by name; others skipped.
+template <size_t N>
+void read_members(std::string_view raw, const char* const (&names)[N], JsonValueRef (&out)[N]) {
+  JsonReader reader(raw);
+  if (!reader.enter_object()) return;
+  JsonStringRef key;
+  while (reader.next_member(key)) {
+    JsonValueRef* target = nullptr;
+    for (size_t i = 0; i < N; ++i) {
+      if (key == names[i]) target = &out[i];
+    }
+    if (!(target ? reader.read_value(*target) : reader.skip_value())) return;
+  }
+}
+
+}  // namespace
+
+bool OpenAiResponsesProtocol::looks_like_event(const SseEvent& event) {
+  if (event.type.substr(0, 9) == "response.") return true;
+  if (event.data.find("\"response.") == std::string_view::npos) return false;
+  JsonReader reader(event.data);
+  if (!reader.enter_object()) return false;
+  JsonStringRef key;
+  while (reader.next_member(key)) {
+    if (key == "type") {
+      JsonValueRef type;
+      if (!reader.read_value(type)) return false;
+      if (type.is_string() && type.string().starts_with("response.")) return true;
+      continue;  // a later duplicate "type" would win in JSON.parse
+    }
+    if (!reader.skip_value()) return false;
+  }
+  return false;
+}
+
+OpenAiResponsesProtocol::Call* OpenAiResponsesProtocol::find_call(std::string_view item_id, int64_t output_index) {
+  if (!item_id.empty()) {
+    for (Call& c : calls_) {
+      if (c.item_id == item_id || c.call_id == item_id) return &c;
+    }
+  }
+  if (output_index >= 0) {
+    for (Call& c : calls_) {
+      if (c.output_index == output_index) return &c;
+    }
+  }
+  return nullptr;
+}
+
+void OpenAiResponsesProtocol::append(Slot slot, std::string_view item_id, int64_t output_index, int64_t sub_index,
+                                     std::string_view text, MessageState& state) {
+  if (slot != last_slot_ || output_index != last_output_index_ || sub_index != last_sub_index_ ||
+      item_id != last_item_) {
+    // A different content part, summary part or item: a part of its own.
+    state.break_part();
+    last_slot_ = slot;
+    last_item_.assign(item_id);
+    last_output_index_ = output_index;
+    last_sub_index_ = sub_index;
+  }
+  if (slot == Slot::kText) {
+    state.append_text(text);
+  } else {
+    state.append_reasoning(text);
+  }
+}
+
+void OpenAiResponsesProtocol::start_call(std::string_view item_raw, int64_t output_index, MessageState& state) {
+  static constexpr const char* kNames[] = {"type", "id", "call_id", "name"};
+  JsonValueRef v[4];
+  read_members(item_raw, kNames, v);
+  if (!v[0].is_string() || v[0].string() != "function_call") return;
+  const std::string item_id = text_of(v[1]);
+  std::string call_id = text_of(v[2]);
+  if (call_id.empty()) call_id = item_id;
+  if (call_id.empty()) {
+    return state.warn("invalid_event", "A function_call item has neither call_id nor id; it was ignored");
+  }
+  function_called_ = true;
+  if (find_call(item_id, -1) || find_call(call_id, -1)) return;  // announced twice
+  calls_.push_back(Call{item_id, call_id, output_index});
+  last_slot_ = Slot::kNone;
+  state.tool_start(call_id, text_of(v[3]));
+}
+
+void OpenAiResponsesProtocol::complete_arguments(const std::string& call_id, const JsonValueRef& arguments,
+                                                 MessageState& state) {
+  if (!state.has_tool(call_id)) return;
+  if (arguments.is_string()) {
+    const std::string_view text = arguments.string_value(scratch_);
+    if (!trim(text).empty() && JsonReader::validate(text)) return state.tool_input_complete(call_id, text);
+  } else if (arguments.is_object()) {
+    return state.tool_input_complete(call_id, arguments.raw);  // a server that sends an object
+  }
+  // No usable final arguments: the streamed text decides.
+  state.tool_input_complete(call_id);
+}
+
+void OpenAiResponsesProtocol::finish_call(std::string_view item_raw, int64_t output_index, MessageState& state) {
+  static constexpr const char* kNames[] = {"type", "id", "call_id", "name", "arguments"};
+  JsonValueRef v[5];
+  read_members(item_raw, kNames, v);
+  if (!v[0].is_string() || v[0].string() != "function_call") return;
+  const std::string item_id = text_of(v[1]);
+  std::string call_id = text_of(v[2]);
+  if (call_id.empty()) call_id = item_id;
+  if (call_id.empty()) return;
+  function_called_ = true;
+  Call* call = find_call(item_id.empty() ? call_id : item_id, -1);
+  if (!call) {
+    // Never announced: show it now.
+    calls_.push_back(Call{item_id, call_id, output_index});
+    call = &calls_.back();
+    last_slot_ = Slot::kNone;
+    state.tool_start(call_id, text_of(v[3]));
+  }
+  complete_arguments(call->call_id, v[4], state);
+}
+
+void OpenAiResponsesProtocol::read_response(std::string_view raw, MessageState& state, std::string_view type) {
+  static constexpr const char* kNames[] = {"usage", "output", "incomplete_details", "error"};
+  JsonValueRef v[4];
+  read_members(raw, kNames, v);
+
+  // Function calls the events never announced (a server that skips them).
+  if (v[1].is_array()) {
+    JsonReader reader(v[1].raw);
+    reader.enter_array();
+    int64_t index = 0;
+    while (reader.next_element()) {
+      JsonValueRef item;
+      if (!reader.read_value(item)) break;
+      if (item.is_object()) {
+        static constexpr const char* kItem[] = {"type", "id", "call_id"};
+        JsonValueRef f[3];
+        read_members(item.raw, kItem, f);
+        if (f[0].is_string() && f[0].string() == "function_call") {
+          function_called_ = true;
+          const std::string item_id = text_of(f[1]);
+          const std::string call_id = text_of(f[2]);
+          const bool known = find_call(item_id, -1) || (!call_id.empty() && find_call(call_id, -1));
+          if (!known) {
+            finish_call(item.raw, index, state);
+          }
+        }
+      }
+      ++index;
+    }
+  }
+
+  if (v[0].is_object()) {
+    static constexpr const char* kUsage[] = {"input_tokens", "output_tokens"};
+    JsonValueRef u[2];
+    read_members(v[0].raw, kUsage, u);
+    uint64_t in = 0, out = 0;
+    const bool has_in = u[0].to_uint64(in);
+    const bool has_out = u[1].to_uint64(out);
+    if (has_in || has_out) state.set_usage(in, out);
+  }
+
+  if (type == "response.completed") {
+    for (const Call& call : calls_) {
+      if (state.has_tool(call.call_id)) state.tool_input_complete(call.call_id);
+    }
+    state.set_finish_reason(function_called_ ? "tool_calls" : "stop");
+    return state.finish();
+  }
+  if (type == "response.incomplete") {
+    std::string reason;
+    if (v[2].is_object()) {
+      static constexpr const char* kReason[] = {"reason"};
+      JsonValueRef r[1];
+      read_members(v[2].raw, kReason, r);
+      reason = text_of(r[0]);
+    }
+    state.set_finish_reason(reason.empty() ? "incomplete" : reason);
+    return state.finish();
+  }
+  // response.failed
+  std::string message, code;
+  if (v[3].is_object()) {
+    static constexpr const char* kError[] = {"message", "code", "type"};
+    JsonValueRef e[3];
+    read_members(v[3].raw, kError, e);
+    message = text_of(e[0]);
+    code = text_of(e[1]);
+    if (code.empty()) code = text_of(e[2]);
+  }
+  apply_error(message.empty() ? "The response failed" : message, code, state);
+}
+
+void OpenAiResponsesProtocol::apply_error(std::string_view message, std::string_view code, MessageState& state) {
+  if (code.empty()) return state.set_error(message, "server_error", true);
+  state.set_error(message, code, openai_error_retryable(code));
+}
+
+void OpenAiResponsesProtocol::on_event(const SseEvent& event, MessageState& state) {
+  const std::string_view data = trim(event.data);
+  if (data.empty() || data == "[DONE]") return;  // [DONE] is not part of this protocol
+
+  // Pass 1: validate and capture.
+  EventFields f;
+  JsonReader reader(data);
+  if (reader.peek() == JsonType::kObject) {
+    reader.enter_object();
+    JsonStringRef key;
+    while (reader.next_member(key)) {
+      JsonValueRef* target = field_for(f, key);
+      if (!(target ? reader.read_value(*target) : reader.skip_value())) break;
+    }
+    if (!reader.at_end()) {
+      return state.warn("invalid_json", "An OpenAI Responses event is not valid JSON; it was ignored");
+    }
+  } else {
+    if (event.type == "error") return apply_error(data, "", state);  // an error in plain text
+    if (!JsonReader::validate(data)) {
+      return state.warn("invalid_json", "An OpenAI Responses event is not valid JSON; it was ignored");
+    }
+    return state.warn("invalid_event", "An OpenAI Responses event is not a JSON object; it was ignored");
+  }
+
+  std::string type_storage;
+  std::string_view type;
+  if (f.type.is_string()) {
+    type = f.type.string_value(type_storage);
+  } else {
+    type = event.type;
+  }
+
+  // Replays (e.g. after a resume) carry numbers already seen.
+  int64_t sequence;
+  if (f.sequence_number.to_int64(sequence)) {
+    if (sequence_trusted_ && sequence <= max_sequence_) return;
+    if (max_sequence_ >= 0 && sequence > max_sequence_) sequence_trusted_ = true;
+    if (sequence > max_sequence_) max_sequence_ = sequence;
+  }
+
+  if (type.substr(0, 9) == "response.") {
+    const std::string_view what = type.substr(9);
+    if (what == "output_text.delta" || what == "refusal.delta" || what == "reasoning_summary_text.delta" ||
+        what == "reasoning_text.delta") {
+      if (!f.delta.is_string()) return;
+      Slot slot = Slot::kSummary;
+      if (what == "output_text.delta" || what == "refusal.delta") {
+        slot = Slot::kText;
+      } else if (what == "reasoning_text.delta") {
+        slot = Slot::kReasoningText;
+      }
+      const JsonValueRef& sub = slot == Slot::kSummary ? f.summary_index : f.content_index;
+      const std::string_view item_id = f.item_id.string_value(scratch2_);
+      return append(slot, item_id, int_or(f.output_index, -1), int_or(sub, -1), f.delta.string_value(scratch_),
+                    state);
+    }
+    if (what == "function_call_arguments.delta") {
+      if (!f.delta.is_string()) return;
+      const std::string_view item_id = f.item_id.string_value(scratch2_);
+      const Call* call = find_call(item_id, int_or(f.output_index, -1));
+      return state.tool_input_delta(call ? std::string_view(call->call_id) : item_id, f.delta.string_value(scratch_));
+    }
+    if (what == "function_call_arguments.done") {
+      const std::string item_id(f.item_id.string_value(scratch2_));
+      const int64_t output_index = int_or(f.output_index, -1);
+      Call* call = find_call(item_id, output_index);
+      if (!call) {
+        if (item_id.empty()) return;
+        // Never announced: show it now, with the name this event may carry.
+        function_called_ = true;
+        calls_.push_back(Call{item_id, item_id, output_index});
+        call = &calls_.back();
+        last_slot_ = Slot::kNone;
+        state.tool_start(item_id, text_of(f.name));
+      }
+      const std::string call_id = call->call_id;
+      return complete_arguments(call_id, f.arguments, state);
+    }
+    if (what == "output_item.added") {
+      if (f.item.is_object()) start_call(f.item.raw, int_or(f.output_index, -1), state);
+      return;
+    }
+    if (what == "output_item.done") {
+      if (f.item.is_object()) finish_call(f.item.raw, int_or(f.output_index, -1), state);
+      return;
+    }
+    if (what == "completed" || what == "incomplete" || what == "failed") {
+      if (f.response.is_object()) return read_response(f.response.raw, state, type);
+      if (what == "failed") return apply_error("The response failed", "", state);
+      if (what == "incomplete") state.set_finish_reason("incomplete");
+      if (what == "completed") state.set_finish_reason(function_called_ ? "tool_calls" : "stop");
+      return state.finish();
+    }
+    return;  // other response.* events carry nothing the message shows
+  }
+
+  if (type == "error") {
+    std::string message, code;
+    if (f.error.is_object()) {
+      static constexpr const char* kError[] = {"message", "code", "type"};
+      JsonValueRef e[3];
+      read_members(f.error.raw, kError, e);
+      message = text_of(e[0]);
+      code = text_of(e[1]);
+      if (code.empty()) code = text_of(e[2]);
+    } else {
+      if (f.error.is_string()) message = text_of(f.error);
+      if (message.empty()) message = text_of(f.message);
+      code = text_of(f.code);
+    }
+    return apply_error(message.empty() ? "The server reported an error" : message, code, state);
+  }
+  // Unknown event types are ignored.
+}
+
+}  // namespace ssew

@@ -1,0 +1,91 @@
+// openai_responses_protocol.h — OpenAI Responses API streaming ("openai-responses").
+//
+// The stream is a sequence of typed events; the SSE event name repeats the data's
+// "type", and every data object carries a "sequence_number":
+//
+//   event: response.output_text.delta
+//   data: {"type":"response.output_text.delta","sequence_number":5,"item_id":"msg_…",
+//          "output_index":0,"content_index":0,"delta":"Hel"}
+//
+// What becomes of it (the data's "type" decides; the event name is used only when
+// the data has none):
+//   response.output_item.added         a "function_call" item starts a tool call:
+//                                      id = the item's call_id (its id if none),
+//                                      name; its item id is remembered for the
+//                                      argument events. Other items wait for their
+//                                      deltas.
+//   response.output_text.delta         text
+//   response.refusal.delta             text
+//   response.reasoning_summary_text.delta, response.reasoning_text.delta
+//                                      reasoning
+//   response.function_call_arguments.delta
+//                                      tool input (item_id -> call_id)
+//   response.function_call_arguments.done, response.output_item.done (function_call)
+//                                      tool input complete, with the final arguments
+//   response.completed                 usage; finish reason "tool_calls" when a
+//                                      function call was made, else "stop";
+//                                      remaining tool inputs complete; done
+//   response.incomplete                usage; finish reason
+//                                      incomplete_details.reason; done
+//   response.failed                    usage; error from response.error
+//   error                              error, nested {"error":{message,code}} or
+//                                      flat {message, code}
+//   anything else                      ignored (created, in_progress, content_part.*,
+//                                      *.done texts, web search, …)
+//
+// Parts: each content part of a message item (item_id + content_index), each
+// summary part and each reasoning-text part of a reasoning item is its own part, as
+// the official SDK's final output keeps them as separate entries; consecutive
+// deltas of the same one extend it.
+//
+// Sequence numbers: once a stream has shown increasing numbers, an event whose
+// number is not above the highest seen is a replay (e.g. after a resume) and is
+// dropped. Servers that send no numbers, or always the same one, are not affected.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "json_reader.h"
+#include "protocol.h"
+
+namespace ssew {
+
+class OpenAiResponsesProtocol : public Protocol {
+ public:
+  std::string_view name() const override { return "openai-responses"; }
+  void on_event(const SseEvent& event, MessageState& state) override;
+
+  // Detection: an event named "response.*", or whose data's top-level "type" starts
+  // with "response." (a substring test first, then a walk of the top-level members).
+  static bool looks_like_event(const SseEvent& event);
+
+ private:
+  struct Call {
+    std::string item_id, call_id;
+    int64_t output_index = -1;
+  };
+  // Which text or reasoning part the last delta extended.
+  enum class Slot : uint8_t { kNone, kText, kSummary, kReasoningText };
+
+  void append(Slot slot, std::string_view item_id, int64_t output_index, int64_t sub_index,
+              std::string_view text, MessageState& state);
+  Call* find_call(std::string_view item_id, int64_t output_index);
+  void start_call(std::string_view item_raw, int64_t output_index, MessageState& state);
+  void finish_call(std::string_view item_raw, int64_t output_index, MessageState& state);
+  void complete_arguments(const std::string& call_id, const JsonValueRef& arguments, MessageState& state);
+  void read_response(std::string_view raw, MessageState& state, std::string_view type);
+  void apply_error(std::string_view message, std::string_view code, MessageState& state);
+
+  std::vector<Call> calls_;
+  bool function_called_ = false;
+  Slot last_slot_ = Slot::kNone;
+  std::string last_item_;
+  int64_t last_output_index_ = -1, last_sub_index_ = -1;
+  int64_t max_sequence_ = -1;
+  bool sequence_trusted_ = false;
+  std::string scratch_, scratch2_;
+};
+
+}  // namespace ssew

@@ -1,0 +1,322 @@
+// OpenAiChatProtocol ("openai-chat"):
+//
+//  * OpenAiChatFixtures/OpenAiChatReplay.Fixture/<name>: every tests/fixtures/openai-chat/*.sse
+//    replayed through MessageSession whole, with protocol "auto" (detection must pick
+//    openai-chat), split into two chunks at every point, byte by byte and in random
+//    chunkings; each final state must match the expected file, and every replay must
+//    give exactly the state of the whole replay. Text never shrinks between feeds.
+//  * OpenAiChatProtocol.*: direct cases (warnings, detection, error shapes, compat).
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "fixture_replay.h"
+#include "message_session.h"
+#include "openai_chat_protocol.h"
+#include "protocol.h"
+
+namespace ssew {
+namespace {
+
+using nlohmann::json;
+
+// Replays `bytes` cut at `cuts` and returns the final state; checks on the way that
+// the text never shrinks.
+json Replay(const std::string& protocol, const std::string& bytes, const std::vector<size_t>& cuts,
+            std::string* detected = nullptr, size_t* warnings = nullptr) {
+  MessageSession::Options options;
+  options.protocol = protocol;
+  MessageSession session(options);
+  size_t at = 0;
+  size_t text_size = 0;
+  auto feed_to = [&](size_t end) {
+    session.feed(std::string_view(bytes).substr(at, end - at));
+    at = end;
+    const std::string text = session.state().text();
+    EXPECT_GE(text.size(), text_size) << "the text shrank";
+    text_size = text.size();
+  };
+  for (size_t cut : cuts) {
+    if (cut > at && cut < bytes.size()) feed_to(cut);
+  }
+  feed_to(bytes.size());
+  session.end();
+  if (detected) *detected = std::string(session.protocol());
+  if (warnings) *warnings = session.state().warning_count();
+  return testing::state_json(session.state());
+}
+
+void CheckFixtureEverywhere(const testing::Fixture& f) {
+  ASSERT_FALSE(f.expected.is_discarded()) << f.name << ".expected.json is not valid JSON";
+  const json whole = Replay(f.protocol, f.bytes, {});
+  testing::expect_matches(whole, f.expected, f.name + " (whole)");
+
+  std::string detected;
+  const json detected_state = Replay("auto", f.bytes, {}, &detected);
+  EXPECT_EQ(detected, f.protocol) << f.name << ": detection";
+  EXPECT_EQ(detected_state, whole) << f.name << ": auto";
+
+  for (size_t cut = 1; cut < f.bytes.size(); ++cut) {
+    const json split = Replay(f.protocol, f.bytes, {cut});
+    if (split != whole) {
+      ADD_FAILURE() << f.name << ": split at " << cut << " gives " << split.dump() << "\nwhole: " << whole.dump();
+      return;
+    }
+  }
+  std::vector<size_t> every;
+  for (size_t i = 1; i < f.bytes.size(); ++i) every.push_back(i);
+  EXPECT_EQ(Replay(f.protocol, f.bytes, every), whole) << f.name << ": byte by byte";
+
+  std::mt19937 random(12345);
+  for (int round = 0; round < 20; ++round) {
+    std::vector<size_t> cuts;
+    for (size_t at = 0; at < f.bytes.size();) {
+      at += 1 + random() % 64;
+      cuts.push_back(at);
+    }
+    EXPECT_EQ(Replay("auto", f.bytes, cuts), whole) << f.name << ": random chunking " << round;
+  }
+}
+
+std::vector<std::string> FixtureNames() {
+  std::vector<std::string> names;
+  for (const auto& f : testing::load_fixtures("openai-chat")) names.push_back(f.name);
+  return names;
+}
+
+class OpenAiChatReplay : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(OpenAiChatReplay, Fixture) {
+  for (const auto& f : testing::load_fixtures("openai-chat")) {
+    if (f.name == GetParam()) return CheckFixtureEverywhere(f);
+  }
+  FAIL() << "fixture not found";
+}
+
+INSTANTIATE_TEST_SUITE_P(OpenAiChatFixtures, OpenAiChatReplay, ::testing::ValuesIn(FixtureNames()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string name = info.param;
+                           for (char& c : name) {
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           }
+                           return name;
+                         });
+
+TEST(OpenAiChatProtocol, HasFixtures) { EXPECT_GE(FixtureNames().size(), 15u); }
+
+// --- direct cases -------------------------------------------------------------------
+
+std::string Chunk(const std::string& choices_and_more) {
+  return "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\"," +
+         choices_and_more + "}\n\n";
+}
+
+std::string Delta(const std::string& delta, const std::string& finish = "null") {
+  return Chunk("\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":" + finish + "}]");
+}
+
+struct Outcome {
+  json state;
+  size_t warnings;
+  std::string protocol;
+};
+
+Outcome Feed(const std::string& bytes, const std::string& protocol = "openai-chat") {
+  Outcome run;
+  run.state = Replay(protocol, bytes, {}, &run.protocol, &run.warnings);
+  return run;
+}
+
+TEST(OpenAiChatProtocol, InvalidJsonChunkIsAWarningAndHasNoEffect) {
+  const Outcome run = Feed(Delta(R"({"content":"a"})") +
+                       "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lost\"}}],}\n\n" +
+                       "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lost\"}}]} trailing\n\n" +
+                       "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\\x\"}}]}\n\n" +
+                       Delta(R"({"content":"b"})", "\"stop\"") + "data: [DONE]\n\n");
+  EXPECT_EQ(run.state["text"], "ab");
+  EXPECT_EQ(run.state["status"], "done");
+  EXPECT_EQ(run.warnings, 3u);
+}
+
+TEST(OpenAiChatProtocol, NonObjectChunkIsAWarning) {
+  const Outcome run = Feed(Delta(R"({"content":"a"})") + "data: [1,2]\n\ndata: \"text\"\n\ndata: [DONE]\n\n");
+  EXPECT_EQ(run.state["text"], "a");
+  EXPECT_EQ(run.warnings, 2u);
+}
+
+TEST(OpenAiChatProtocol, NamedEventsWithOtherDataAreIgnoredQuietly) {
+  const Outcome run = Feed(Delta(R"({"content":"a"})") + "event: ping\ndata: ping\n\ndata: [DONE]\n\n");
+  EXPECT_EQ(run.state["text"], "a");
+  EXPECT_EQ(run.warnings, 0u);
+}
+
+TEST(OpenAiChatProtocol, ErrorEventShapes) {
+  {
+    const Outcome run = Feed(Delta(R"({"content":"a"})") +
+                         "event: error\ndata: {\"error\":{\"message\":\"Overloaded\",\"type\":\"overloaded_error\"}}\n\n");
+    EXPECT_EQ(run.state["status"], "error");
+    EXPECT_EQ(run.state["error"]["code"], "overloaded_error");
+    EXPECT_EQ(run.state["error"]["retryable"], true);
+    EXPECT_EQ(run.state["error"]["message"], "Overloaded");
+  }
+  {
+    const Outcome run = Feed(Delta(R"({"content":"a"})") + "event: error\ndata: upstream connect error\n\n");
+    EXPECT_EQ(run.state["status"], "error");
+    EXPECT_EQ(run.state["error"]["message"], "upstream connect error");
+  }
+  {
+    const Outcome run = Feed(Delta(R"({"content":"a"})") + "data: {\"error\":{\"message\":\"x\",\"code\":503}}\n\n");
+    EXPECT_EQ(run.state["error"]["code"], "503");
+    EXPECT_EQ(run.state["error"]["retryable"], true);
+  }
+  {
+    const Outcome run = Feed(Delta(R"({"content":"a"})") + "data: {\"error\":\"plain message\"}\n\n");
+    EXPECT_EQ(run.state["error"]["message"], "plain message");
+    EXPECT_EQ(run.state["error"]["code"], "server_error");
+  }
+  {
+    const Outcome run = Feed(Delta(R"({"content":"a"})") +
+                         "data: {\"error\":{\"message\":\"quota\",\"type\":\"insufficient_quota\",\"code\":\"insufficient_quota\"}}\n\n");
+    EXPECT_EQ(run.state["error"]["retryable"], false);
+  }
+  {
+    const Outcome run = Feed(Delta(R"({"content":"a"})") + "data: {\"error\":null,\"choices\":[]}\n\ndata: [DONE]\n\n");
+    EXPECT_EQ(run.state["status"], "done");  // "error": null is no error
+  }
+}
+
+TEST(OpenAiChatProtocol, RetryableCodes) {
+  for (const char* code : {"server_error", "rate_limit_exceeded", "overloaded", "overloaded_error", "timeout", "429",
+                           "500", "503", "529", "service_unavailable", "internal_error"}) {
+    EXPECT_TRUE(openai_error_retryable(code)) << code;
+  }
+  for (const char* code : {"", "invalid_request_error", "context_length_exceeded", "insufficient_quota", "400",
+                           "401", "404", "invalid_api_key", "content_filter"}) {
+    EXPECT_FALSE(openai_error_retryable(code)) << code;
+  }
+}
+
+TEST(OpenAiChatProtocol, UsageVariants) {
+  // Usage on every chunk (cumulative): the last one counts; null usage is ignored.
+  Outcome run = Feed(Chunk(R"("choices":[{"index":0,"delta":{"content":"a"}}],"usage":{"prompt_tokens":3,"completion_tokens":1})") +
+                 Chunk(R"("choices":[{"index":0,"delta":{"content":"b"}}],"usage":null)") +
+                 Chunk(R"("choices":null,"usage":{"prompt_tokens":3,"completion_tokens":2})") + "data: [DONE]\n\n");
+  EXPECT_EQ(run.state["usage"], json({{"inputTokens", 3}, {"outputTokens", 2}}));
+  // Usage without "choices" at all, and after [DONE].
+  run = Feed(Delta(R"({"content":"a"})", "\"stop\"") + "data: [DONE]\n\n" +
+             "data: {\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":5}}\n\n");
+  EXPECT_EQ(run.state["status"], "done");
+  EXPECT_EQ(run.state["usage"], json({{"inputTokens", 7}, {"outputTokens", 5}}));
+}
+
+TEST(OpenAiChatProtocol, DetectionRules) {
+  const auto detect = [](std::string_view type, std::string_view data) {
+    SseEvent e{type, data, ""};
+    return std::string(detect_protocol(e));
+  };
+  EXPECT_EQ(detect("message", R"({"id":"x","object":"chat.completion.chunk","choices":[]})"), "openai-chat");
+  EXPECT_EQ(detect("message", R"({"object" : "chat.completion.chunk"})"), "openai-chat");
+  EXPECT_EQ(detect("message", R"({"choices":[{"index":0,"delta":{}}]})"), "openai-chat");
+  EXPECT_EQ(detect("message", R"( { "choices" : [ ] } )"), "openai-chat");
+  // Not a chunk: the markers inside strings, nested, or of the wrong type.
+  EXPECT_FALSE(OpenAiChatProtocol::looks_like_chunk(R"({"type":"text-delta","delta":"\"choices\":[1]"})"));
+  EXPECT_FALSE(OpenAiChatProtocol::looks_like_chunk(R"({"type":"text-delta","delta":"chat.completion.chunk"})"));
+  EXPECT_FALSE(OpenAiChatProtocol::looks_like_chunk(R"({"x\"choices":[1]})"));
+  EXPECT_FALSE(OpenAiChatProtocol::looks_like_chunk(R"({"data":{"choices":[]}})"));
+  EXPECT_FALSE(OpenAiChatProtocol::looks_like_chunk(R"({"choices":null})"));
+  EXPECT_FALSE(OpenAiChatProtocol::looks_like_chunk(R"({"object":"chat.completion"})"));
+  EXPECT_FALSE(OpenAiChatProtocol::looks_like_chunk(R"(["choices"])"));
+  EXPECT_FALSE(OpenAiChatProtocol::looks_like_chunk("[DONE]"));
+  // Only message-typed events.
+  EXPECT_NE(detect("chunk", R"({"choices":[]})"), "openai-chat");
+}
+
+TEST(OpenAiChatProtocol, AutoWaitsForAChunkThenReplaysWhatCameBefore) {
+  const Outcome run = Feed(": comment\n\nevent: ping\ndata: {}\n\n" + Delta(R"({"content":"Hi"})", "\"stop\"") +
+                           "data: [DONE]\n\n",
+                       "auto");
+  EXPECT_EQ(run.protocol, "openai-chat");
+  EXPECT_EQ(run.state["text"], "Hi");
+  EXPECT_EQ(run.state["status"], "done");
+}
+
+TEST(OpenAiChatProtocol, ContentAsAnArrayOfTextParts) {
+  const Outcome run = Feed(Delta(R"({"content":[{"type":"text","text":"a"},{"type":"image_url"},{"type":"text","text":"b"}]})") +
+                       "data: [DONE]\n\n");
+  EXPECT_EQ(run.state["text"], "ab");
+}
+
+TEST(OpenAiChatProtocol, EscapedKeysAreRecognised) {
+  const Outcome run = Feed(Chunk(R"("ch\u006fices":[{"ind\u0065x":0,"delta":{"c\u006fn\u0074ent":"x"}}])") +
+                       "data: [DONE]\n\n");
+  EXPECT_EQ(run.state["text"], "x");
+}
+
+TEST(OpenAiChatProtocol, ChoiceWithoutIndexIsTheMessageAndOtherIndexesAreNot) {
+  const Outcome run = Feed(Chunk(R"("choices":[{"delta":{"content":"a"}},{"index":1,"delta":{"content":"X"}},{"index":"0","delta":{"content":"Y"}}])") +
+                       "data: [DONE]\n\n");
+  EXPECT_EQ(run.state["text"], "a");
+}
+
+TEST(OpenAiChatProtocol, ToolCallAnnouncedBeforeItsName) {
+  // id first, name and arguments later; the call shows once the name is known.
+  const Outcome run = Feed(Delta(R"({"tool_calls":[{"index":0,"id":"call_1","type":"function"}]})") +
+                       Delta(R"({"tool_calls":[{"index":0,"function":{"name":"f","arguments":"{\"a\""}}]})") +
+                       Delta(R"({"tool_calls":[{"index":0,"function":{"arguments":":1}"}}]})", "\"tool_calls\"") +
+                       "data: [DONE]\n\n");
+  ASSERT_EQ(run.state["parts"].size(), 1u);
+  EXPECT_EQ(run.state["parts"][0]["id"], "call_1");
+  EXPECT_EQ(run.state["parts"][0]["name"], "f");
+  EXPECT_EQ(run.state["parts"][0]["input"], json({{"a", 1}}));
+}
+
+TEST(OpenAiChatProtocol, StopCompletesAStreamingToolInput) {
+  // Arguments that never form complete JSON are completed best-effort at "stop".
+  const Outcome run = Feed(Delta(R"({"tool_calls":[{"index":0,"id":"c","function":{"name":"f","arguments":"{\"a\":[1,2"}}]})") +
+                       Delta("{}", "\"stop\"") + "data: [DONE]\n\n");
+  ASSERT_EQ(run.state["parts"].size(), 1u);
+  EXPECT_EQ(run.state["parts"][0]["state"], "input-available");
+  EXPECT_EQ(run.state["parts"][0]["input"], json::parse(R"({"a":[1,2]})"));
+  // A call with no arguments at all gets {}.
+  const Outcome empty = Feed(Delta(R"({"tool_calls":[{"index":0,"id":"c","function":{"name":"f","arguments":""}}]})") +
+                         Delta("{}", "\"tool_calls\"") + "data: [DONE]\n\n");
+  EXPECT_EQ(empty.state["parts"][0]["input"], json::object());
+}
+
+TEST(OpenAiChatProtocol, StrayJsonErrorLine) {
+  MessageState state;
+  OpenAiChatProtocol protocol;
+  protocol.on_stray_line(R"({"error":{"message":"Bad gateway","type":"server_error","code":"502"}})", state);
+  EXPECT_EQ(state.status(), Status::kError);
+  EXPECT_EQ(state.error_code(), "502");
+  EXPECT_TRUE(state.error_retryable());
+}
+
+TEST(OpenAiChatProtocol, DeepNestingIsRejectedNotACrash) {
+  std::string deep = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"},\"x\":";
+  for (int i = 0; i < 100000; ++i) deep += '[';
+  deep += "\n\n";
+  const Outcome run = Feed(deep + Delta(R"({"content":"b"})") + "data: [DONE]\n\n");
+  EXPECT_EQ(run.state["text"], "b");
+  EXPECT_EQ(run.warnings, 1u);
+}
+
+TEST(OpenAiChatProtocol, ManyChunksStayCheap) {
+  // A long text stream: one part, exact text.
+  std::string bytes;
+  std::string expected;
+  for (int i = 0; i < 20000; ++i) {
+    const std::string piece = " w" + std::to_string(i);
+    expected += piece;
+    bytes += Delta("{\"content\":\"" + piece + "\"}");
+  }
+  bytes += Delta("{}", "\"stop\"") + "data: [DONE]\n\n";
+  const Outcome run = Feed(bytes);
+  EXPECT_EQ(run.state["text"], expected);
+  EXPECT_EQ(run.state["parts"].size(), 1u);
+}
+
+}  // namespace
+}  // namespace ssew
