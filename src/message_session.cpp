@@ -32,6 +32,10 @@ void MessageSession::choose(std::string_view name) {
   std::vector<PendingEvent> pending;
   pending.swap(pending_);
   for (const PendingEvent& e : pending) {
+    if (e.stray_line) {
+      protocol_->on_stray_line(e.data, state_);
+      continue;
+    }
     SseEvent event{e.type, e.data, e.id};
     protocol_->on_event(event, state_);
   }
@@ -72,6 +76,11 @@ void MessageSession::on_event(const SseEvent& event) {
   }
   choose(detected);
   protocol_->on_event(event, state_);
+}
+
+void MessageSession::on_stray_line(std::string_view line) {
+  if (protocol_) return protocol_->on_stray_line(line, state_);
+  if (pending_.size() < kMaxPending) pending_.push_back({"", std::string(line), "", true});
 }
 
 void MessageSession::end_connection() {

@@ -68,8 +68,10 @@ class MessageSession : private SseHandler {
  private:
   struct PendingEvent {
     std::string type, data, id;
+    bool stray_line = false;  // a stray line (in `data`), not an event
   };
   void on_event(const SseEvent& event) override;
+  void on_stray_line(std::string_view line) override;
   void choose(std::string_view name);
   void begin_call();
   void publish();

@@ -148,6 +148,10 @@ void SseParser::process_line(const uint8_t* line, size_t n, SseHandler& handler)
     }
     retry_ = ms;
     handler.on_retry(ms);
+  } else {
+    std::string text;
+    append_utf8_decoded(text, line, n);
+    handler.on_stray_line(text);
   }
 }
 

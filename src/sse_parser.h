@@ -52,6 +52,10 @@ class SseHandler {
   virtual void on_retry(uint64_t /*milliseconds*/) {}
   // A comment line (":..." ), without the colon. Heartbeats arrive here.
   virtual void on_comment(std::string_view /*text*/) {}
+  // A line whose field name the spec does not know (ignored by the spec), whole and
+  // decoded, without its line ending: e.g. a bare JSON error body some servers send
+  // instead of events.
+  virtual void on_stray_line(std::string_view /*line*/) {}
 };
 
 enum class SseError : uint8_t {
