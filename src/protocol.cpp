@@ -22,8 +22,10 @@ std::unique_ptr<Protocol> make_protocol(std::string_view name) {
 bool is_known_protocol(std::string_view name) { return make_protocol(name) != nullptr; }
 
 std::string_view detect_protocol(const SseEvent& event) {
-  if (NativeProtocol::is_native_event(event.type)) return "native";
+  // Anthropic first: its nested error event ({"type":"error","error":{...}}) would
+  // otherwise pass for the native `error` event.
   if (AnthropicProtocol::is_anthropic_event(event)) return "anthropic";
+  if (NativeProtocol::is_native_event(event.type)) return "native";
   if (AiSdkProtocol::is_ai_sdk_event(event)) return "ai-sdk";
   if (GeminiProtocol::is_gemini_event(event)) return "gemini";
   if (OpenAiResponsesProtocol::looks_like_event(event)) return "openai-responses";
