@@ -1,13 +1,10 @@
 #include "native_protocol.h"
 
-#include <nlohmann/json.hpp>
-
+#include "json_reader.h"
 #include "json_string.h"
 
 namespace ssew {
 namespace {
-
-using nlohmann::json;
 
 std::string_view trim(std::string_view s) {
   const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
@@ -16,24 +13,46 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-const json* member(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it == object.end() ? nullptr : &*it;
-}
+// The members of any native payload, captured in one validating pass so that an
+// invalid document never has half an effect. Unknown members are skipped.
+struct Payload {
+  JsonValueRef id, name, input, delta, result, error, text, message, code, retryable, finish_reason, usage;
+};
 
-std::string string_or_empty(const json* value) {
-  return value && value->is_string() ? value->get<std::string>() : std::string();
-}
-
-// An object payload, or nullptr (with a warning) when the data is not a JSON object.
-bool parse_object(std::string_view data, std::string_view event, json& out, MessageState& state) {
-  out = json::parse(data.begin(), data.end(), nullptr, false);
-  if (out.is_discarded() || !out.is_object()) {
-    state.warn("invalid_json", std::string("The data of a '") + std::string(event) +
-                                   "' event is not a JSON object; the event was ignored");
-    return false;
+bool read_payload(std::string_view data, Payload& p) {
+  JsonReader r(data);
+  if (!r.enter_object()) return false;
+  JsonStringRef key;
+  while (r.next_member(key)) {
+    JsonValueRef* slot = key == "id" ? &p.id
+                         : key == "name" ? &p.name
+                         : key == "input" ? &p.input
+                         : key == "delta" ? &p.delta
+                         : key == "result" ? &p.result
+                         : key == "error" ? &p.error
+                         : key == "text" ? &p.text
+                         : key == "message" ? &p.message
+                         : key == "code" ? &p.code
+                         : key == "retryable" ? &p.retryable
+                         : key == "finish_reason" ? &p.finish_reason
+                         : key == "usage" ? &p.usage
+                         : nullptr;
+    if (!(slot ? r.read_value(*slot) : r.skip_value())) return false;
   }
-  return true;
+  return r.ok() && r.at_end();
+}
+
+uint64_t member_count(std::string_view object, std::string_view name) {
+  JsonReader r(object);
+  uint64_t value = 0;
+  JsonStringRef key;
+  if (!r.enter_object()) return 0;
+  while (r.next_member(key)) {
+    JsonValueRef v;
+    if (!r.read_value(v)) return 0;
+    if (key == name) v.to_uint64(value);
+  }
+  return value;
 }
 
 }  // namespace
@@ -46,97 +65,94 @@ bool NativeProtocol::is_native_event(std::string_view t) {
 void NativeProtocol::on_event(const SseEvent& event, MessageState& state) {
   const std::string_view type = event.type;
   const std::string_view data = trim(event.data);
+  const auto invalid = [&] {
+    state.warn("invalid_json",
+               "The data of a '" + std::string(type) + "' event is not a JSON object; the event was ignored");
+  };
+  const auto string_of = [&](const JsonValueRef& v, std::string& out) -> std::string_view {
+    return v.is_string() ? v.string_value(out) : std::string_view();
+  };
 
   if (type == "text_delta" || type == "reasoning_delta") {
     const bool reasoning = type == "reasoning_delta";
     const auto append = [&](std::string_view text) {
       reasoning ? state.append_reasoning(text) : state.append_text(text);
     };
-    // The hot path: a JSON string, decoded without building a tree.
+    // The hot path: a JSON string, decoded without any tree.
     if (!data.empty() && data.front() == '"') {
       scratch_.clear();
       if (decode_json_string(data, scratch_)) return append(scratch_);
     } else if (!data.empty() && data.front() == '{') {
-      json object = json::parse(data.begin(), data.end(), nullptr, false);
-      if (!object.is_discarded() && object.is_object()) {
-        const json* text = member(object, "text");
-        if (text && text->is_string()) return append(text->get_ref<const std::string&>());
-      }
+      Payload p;
+      if (read_payload(data, p) && p.text.is_string()) return append(p.text.string_value(scratch_));
     }
     // Anything else is the text itself, exactly as sent.
     return append(event.data);
   }
 
+  if (!is_native_event(type)) return;  // unknown events are ignored
+
+  Payload p;
+  const bool object = !data.empty() && data.front() == '{' && read_payload(data, p);
+  std::string id_buffer, name_buffer, text_buffer;
+
   if (type == "tool_start") {
-    json object;
-    if (!parse_object(data, type, object, state)) return;
-    const std::string id = string_or_empty(member(object, "id"));
+    if (!object) return invalid();
+    const std::string_view id = string_of(p.id, id_buffer);
     if (id.empty()) return state.warn("invalid_event", "A 'tool_start' event has no id; it was ignored");
-    const std::string name = string_or_empty(member(object, "name"));
-    if (const json* input = member(object, "input")) return state.tool_start(id, name, input->dump());
+    const std::string_view name = string_of(p.name, name_buffer);
+    if (p.input.present()) return state.tool_start(id, name, p.input.raw);
     return state.tool_start(id, name);
   }
 
   if (type == "tool_delta") {
-    json object;
-    if (!parse_object(data, type, object, state)) return;
-    const json* delta = member(object, "delta");
-    const std::string id = string_or_empty(member(object, "id"));
-    if (!delta || !delta->is_string()) {
+    if (!object) return invalid();
+    if (!p.delta.is_string()) {
       return state.warn("invalid_event", "A 'tool_delta' event has no string delta; it was ignored");
     }
-    return state.tool_input_delta(id, delta->get_ref<const std::string&>());
+    return state.tool_input_delta(string_of(p.id, id_buffer), p.delta.string_value(text_buffer));
   }
 
   if (type == "tool_result") {
-    json object;
-    if (!parse_object(data, type, object, state)) return;
-    const std::string id = string_or_empty(member(object, "id"));
-    if (const json* error = member(object, "error")) {
-      return state.tool_error(id, error->is_string() ? error->get<std::string>() : error->dump());
+    if (!object) return invalid();
+    const std::string_view id = string_of(p.id, id_buffer);
+    if (p.error.present()) {
+      return state.tool_error(id, p.error.is_string() ? p.error.string_value(text_buffer) : p.error.raw);
     }
-    const json* result = member(object, "result");
-    return state.tool_output(id, result ? result->dump() : "null");
+    return state.tool_output(id, p.result.present() ? p.result.raw : std::string_view("null"));
   }
 
   if (type == "error") {
-    std::string message;
+    std::string_view message;
     std::string code = "server_error";
     bool retryable = false;
-    json value = json::parse(data.begin(), data.end(), nullptr, false);
-    if (!value.is_discarded() && value.is_object()) {
-      message = string_or_empty(member(value, "message"));
-      if (const json* c = member(value, "code")) code = c->is_string() ? c->get<std::string>() : c->dump();
-      if (const json* r = member(value, "retryable"); r && r->is_boolean()) retryable = r->get<bool>();
-    } else if (!value.is_discarded() && value.is_string()) {
-      message = value.get<std::string>();
+    if (object) {
+      message = string_of(p.message, text_buffer);
+      if (p.code.is_string()) {
+        code.assign(p.code.string_value(name_buffer));
+      } else if (p.code.has_value()) {
+        code.assign(p.code.raw);
+      }
+      retryable = p.retryable.type == JsonType::kTrue;
+    } else if (!data.empty() && data.front() == '"' && decode_json_string(data, text_buffer)) {
+      message = text_buffer;
     } else {
-      message.assign(event.data);
+      message = event.data;
     }
     if (message.empty()) message = "The server reported an error";
     return state.set_error(message, code, retryable);
   }
 
-  if (type == "done") {
-    if (!data.empty()) {
-      json object = json::parse(data.begin(), data.end(), nullptr, false);
-      if (!object.is_discarded() && object.is_object()) {
-        if (const json* reason = member(object, "finish_reason"); reason && reason->is_string()) {
-          state.set_finish_reason(reason->get_ref<const std::string&>());
-        }
-        if (const json* usage = member(object, "usage"); usage && usage->is_object()) {
-          const json* in = member(*usage, "input_tokens");
-          const json* out = member(*usage, "output_tokens");
-          state.set_usage(in && in->is_number_unsigned() ? in->get<uint64_t>() : 0,
-                          out && out->is_number_unsigned() ? out->get<uint64_t>() : 0);
-        }
-      } else if (object.is_discarded()) {
-        state.warn("invalid_json", "The data of the 'done' event is not JSON; the message is done all the same");
-      }
+  // done
+  if (object) {
+    if (p.finish_reason.is_string()) state.set_finish_reason(p.finish_reason.string_value(text_buffer));
+    if (p.usage.is_object()) {
+      state.set_usage(member_count(p.usage.raw, "input_tokens"), member_count(p.usage.raw, "output_tokens"));
     }
-    return state.finish();
+  } else if (!data.empty()) {
+    state.warn("invalid_json", "The data of the 'done' event is not a JSON object; the message is done all the same");
   }
-  // Unknown events are ignored.
+  state.finish();
 }
 
 }  // namespace ssew

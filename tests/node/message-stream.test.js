@@ -116,6 +116,16 @@ describe('native vocabulary rules', () => {
     }
   });
 
+  test('a delta carrying a lone surrogate escape is kept (as U+FFFD), not dropped', () => {
+    const s = stream();
+    s.feed(sse('tool_start', { id: 't', name: 'x' }));
+    s.feed(`event: tool_delta\ndata: {"id":"t","delta":"{\\"s\\": \\"a\\ud83d"}\n\n`);
+    s.feed(sse('tool_delta', { id: 't', delta: 'b"}' }));
+    assert.deepEqual(s.snapshot().warnings, []);
+    assert.deepEqual(s.snapshot().parts[0].input, { s: 'a\ufffdb' });
+    s.dispose();
+  });
+
   test('unicode escapes including surrogate pairs split across fragments', () => {
     const s = stream();
     s.feed(sse('tool_start', { id: 't', name: 'x' }));
