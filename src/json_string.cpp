@@ -1,5 +1,6 @@
 #include "json_string.h"
 
+#include <algorithm>
 #include <cstdint>
 
 namespace ssew {
@@ -95,6 +96,25 @@ bool decode_json_string(std::string_view s, std::string& out) {
     }
   }
   return true;
+}
+
+size_t json_nesting_depth(std::string_view json) {
+  size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : json) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
 }
 
 void append_json_string(std::string& out, std::string_view text) {

@@ -17,6 +17,11 @@ namespace ssew {
 // JSON string (control characters, bad escapes, trailing text).
 bool decode_json_string(std::string_view literal, std::string& out);
 
+// The deepest nesting of objects and arrays in the JSON text `json` (0 for a
+// scalar), counting brackets outside strings. O(size); for complete values whose
+// depth a limit must bound before they are accepted.
+size_t json_nesting_depth(std::string_view json);
+
 // Appends `text` to `out` as a JSON string literal (with quotes).
 void append_json_string(std::string& out, std::string_view text);
 

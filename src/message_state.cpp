@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "json_string.h"
+
 namespace ssew {
 
 struct MessageState::Part {
@@ -58,6 +60,13 @@ bool MessageState::add_part(std::unique_ptr<Part> part) {
   return true;
 }
 
+bool MessageState::within_depth(std::string_view json) {
+  if (json_nesting_depth(json) <= limits_.max_json_depth) return true;
+  set_error_internal("A tool's input or output was nested too deeply (maxJsonDepth); what arrived before it is kept",
+                     "json_too_deep", false);
+  return false;
+}
+
 void MessageState::append_text(std::string_view text) {
   if (terminal()) return;
   begin();
@@ -70,9 +79,9 @@ void MessageState::append_text(std::string_view text) {
   }
   Part& part = *parts_.back();
   part.text.append(text);
-  patch_.push(static_cast<uint32_t>(extend ? PatchOp::kAppend : PatchOp::kTextPart));
-  patch_.push(static_cast<uint32_t>(parts_.size() - 1));
-  patch_.push(patch_.add_text(text));
+  // Consecutive appends to the part within one patch become one record.
+  const uint32_t index = static_cast<uint32_t>(parts_.size() - 1);
+  patch_.push_growing(index, static_cast<uint32_t>(extend ? PatchOp::kAppend : PatchOp::kTextPart), index, text);
 }
 
 void MessageState::append_reasoning(std::string_view text) {
@@ -87,9 +96,9 @@ void MessageState::append_reasoning(std::string_view text) {
   }
   Part& part = *parts_.back();
   part.text.append(text);
-  patch_.push(static_cast<uint32_t>(extend ? PatchOp::kAppend : PatchOp::kReasoningPart));
-  patch_.push(static_cast<uint32_t>(parts_.size() - 1));
-  patch_.push(patch_.add_text(text));
+  // Consecutive appends to the part within one patch become one record.
+  const uint32_t index = static_cast<uint32_t>(parts_.size() - 1);
+  patch_.push_growing(index, static_cast<uint32_t>(extend ? PatchOp::kAppend : PatchOp::kReasoningPart), index, text);
 }
 
 void MessageState::break_part() { break_next_ = true; }
@@ -156,9 +165,10 @@ void MessageState::tool_input_delta(std::string_view id, std::string_view fragme
   const PartialJsonError before = part->input->error();
   const PartialJsonError error = part->input->append(fragment);
   const size_t index = tools_.find(std::string(id))->second;
-  patch_.push(static_cast<uint32_t>(PatchOp::kToolInputAppend));
-  patch_.push(static_cast<uint32_t>(index));
-  patch_.push(patch_.add_text(fragment));
+  // Consecutive fragments of the tool's input within one patch become one record
+  // (the key is kept apart from the text parts' keys).
+  patch_.push_growing((uint64_t{1} << 32) | index, static_cast<uint32_t>(PatchOp::kToolInputAppend),
+                      static_cast<uint32_t>(index), fragment);
   if (error == PartialJsonError::kTooDeep) {
     set_error_internal("A tool's input was nested too deeply (maxJsonDepth); what arrived before it is kept",
                        "json_too_deep", false);
@@ -184,6 +194,7 @@ void MessageState::tool_input_complete(std::string_view id, std::optional<std::s
   const size_t index = tools_[std::string(id)];
   std::string json;
   if (input_json) {
+    if (!within_depth(*input_json)) return;
     json.assign(*input_json);
   } else if (is_blank(part->input->text())) {
     json = "{}";
@@ -204,6 +215,7 @@ void MessageState::tool_input_complete(std::string_view id, std::optional<std::s
 void MessageState::tool_output(std::string_view id, std::string_view output_json) {
   if (terminal()) return;
   begin();
+  if (!within_depth(output_json)) return;
   if (!has_tool(id)) {
     // Never drop a result: show it on a tool part of its own.
     tool_start(id, "");

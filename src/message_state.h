@@ -185,6 +185,7 @@ class MessageState {
   Part* tool_for(std::string_view id, std::string_view what);
   bool add_part(std::unique_ptr<Part> part);
   bool charge(size_t bytes);
+  bool within_depth(std::string_view json);
   void begin();
   void set_status(Status status);
   void set_error_internal(std::string_view message, std::string_view code, bool retryable);

@@ -19,9 +19,14 @@ struct Payload {
   JsonValueRef id, name, input, delta, result, error, text, message, code, retryable, finish_reason, usage;
 };
 
-bool read_payload(std::string_view data, Payload& p) {
+// `too_deep` is set when the payload nests deeper than the reader allows.
+bool read_payload(std::string_view data, Payload& p, bool* too_deep = nullptr) {
   JsonReader r(data);
-  if (!r.enter_object()) return false;
+  const auto done = [&](bool ok) {
+    if (!ok && too_deep) *too_deep = std::string_view(r.error()) == "nested too deeply";
+    return ok;
+  };
+  if (!r.enter_object()) return done(false);
   JsonStringRef key;
   while (r.next_member(key)) {
     JsonValueRef* slot = key == "id" ? &p.id
@@ -37,9 +42,9 @@ bool read_payload(std::string_view data, Payload& p) {
                          : key == "finish_reason" ? &p.finish_reason
                          : key == "usage" ? &p.usage
                          : nullptr;
-    if (!(slot ? r.read_value(*slot) : r.skip_value())) return false;
+    if (!(slot ? r.read_value(*slot) : r.skip_value())) return done(false);
   }
-  return r.ok() && r.at_end();
+  return done(r.ok() && r.at_end());
 }
 
 uint64_t member_count(std::string_view object, std::string_view name) {
@@ -93,7 +98,12 @@ void NativeProtocol::on_event(const SseEvent& event, MessageState& state) {
   if (!is_native_event(type)) return;  // unknown events are ignored
 
   Payload p;
-  const bool object = !data.empty() && data.front() == '{' && read_payload(data, p);
+  bool too_deep = false;
+  const bool object = !data.empty() && data.front() == '{' && read_payload(data, p, &too_deep);
+  if (too_deep) {
+    return state.set_error("An event's JSON was nested too deeply; what arrived before it is kept", "json_too_deep",
+                           false);
+  }
   std::string id_buffer, name_buffer, text_buffer;
 
   if (type == "tool_start") {

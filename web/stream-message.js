@@ -26,6 +26,9 @@ const ABORTED = Object.freeze({ ...IDLE, status: 'aborted' });
 const noop = () => {};
 const isTerminal = (stream) => TERMINAL.has(stream.status);
 
+// Header values are byte strings: send the id's UTF-8 bytes, as EventSource does.
+const headerBytes = (text) => String.fromCharCode(...new TextEncoder().encode(text));
+
 function failure(message, code, retryable) {
   return Object.freeze({ message, code, retryable });
 }
@@ -591,7 +594,7 @@ class MessageRun {
 
   async #fetchUrl(resume, signal) {
     const init = { ...this.#init, headers: new Headers(this.#init.headers), signal };
-    if (resume) init.headers.set('last-event-id', this.#stream.lastEventId);
+    if (resume) init.headers.set('last-event-id', headerBytes(this.#stream.lastEventId));
     return this.#fetch(this.#input, init);
   }
 
@@ -600,7 +603,7 @@ class MessageRun {
     const headers = new Headers(request.headers);
     for (const [name, value] of this.#extraHeaders) headers.set(name, value);
     if (!headers.has('accept')) headers.set('accept', 'text/event-stream');
-    if (resume) headers.set('last-event-id', this.#stream.lastEventId);
+    if (resume) headers.set('last-event-id', headerBytes(this.#stream.lastEventId));
     return this.#fetch(request, { headers, signal });
   }
 
