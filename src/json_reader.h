@@ -4,7 +4,9 @@
 // (an OpenAI chat chunk carrying a few characters of text) it needs two or three
 // members out of a dozen. Building a tree (nlohmann::json) for every chunk costs
 // allocations for every key and string; this reader walks the text in place
-// instead. It never allocates, never throws, and hands out views into the text.
+// instead. It never throws and hands out views into the text; the reader itself
+// never allocates (decoding an escaped string writes to a buffer the caller passes,
+// and comparing one decodes it into a temporary: escaped keys are rare).
 //
 // The model: a JsonReader is a cursor over one JSON text (RFC 8259). The caller
 // walks the structure it expects and skips everything else:
@@ -46,8 +48,9 @@
 // that assigns captured values as it walks gets JSON.parse's rule: the last wins.
 //
 // Cost: one pass over the bytes the caller reaches; strings are scanned eight bytes
-// at a time while they are plain ASCII. Not thread-safe; cheap to construct (a few
-// words), so make one per document.
+// at a time up to the next quote, backslash, control or non-ASCII byte. Not
+// thread-safe; cheap to construct (a few words), so make one per document. The text
+// must outlive the reader and every ref it hands out.
 #pragma once
 
 #include <cstddef>
@@ -72,6 +75,8 @@ enum class JsonType : uint8_t {
 
 // A JSON string exactly as it appears in the text: the bytes between its quotes,
 // with escapes still unresolved. Valid only while the text it points into lives.
+// Made by JsonReader (read_string, next_member) or JsonValueRef::string(): the
+// decoding functions rely on `body` sitting between its two quotes in that text.
 struct JsonStringRef {
   std::string_view body;  // between the quotes; validated (escapes, UTF-8)
   bool escaped = false;   // body contains at least one backslash escape

@@ -147,14 +147,73 @@ void OpenAiChatProtocol::on_stray_line(std::string_view line, MessageState& stat
   read_chunk(line, state);
 }
 
+namespace {
+
+// Blank: absent, null or "" — a field whose effect, if any, does not depend on the
+// rest of the chunk.
+bool blank(const JsonValueRef& v) { return !v.present() || v.is_null() || (v.is_string() && v.raw.size() == 2); }
+
+bool same_bytes(const char* a, const char* b, size_t n) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {  // WebAssembly's memcmp goes byte by byte
+    uint64_t x, y;
+    std::memcpy(&x, a + i, 8);
+    std::memcpy(&y, b + i, 8);
+    if (x != y) return false;
+  }
+  for (; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// The template memo. A chunk qualifies as a template when its whole effect was one
+// string value (choice 0's content, refusal, reasoning_content or reasoning, or the
+// arguments of a single fragment extending a started tool call) and every other
+// field that could have an effect was absent, null or "". Its bytes before that
+// string's opening quote (prefix) and after its closing quote (suffix) are kept. A
+// later chunk made of the same prefix, one valid JSON string, and the same suffix
+// parses exactly as the template did (the walk never branches on that string's
+// value), so its effect is the same call with the new string. For a tool call the
+// memo also requires calls_ unchanged since, as fragment matching depends on it.
+bool OpenAiChatProtocol::try_template(std::string_view data, MessageState& state) {
+  const Template& t = template_;
+  if (t.kind == Template::kToolInput && t.calls_version != calls_version_) return false;
+  const size_t p = t.prefix.size(), q = t.suffix.size();
+  if (data.size() < p + q + 2 || !same_bytes(data.data(), t.prefix.data(), p) ||
+      !same_bytes(data.data() + data.size() - q, t.suffix.data(), q)) {
+    return false;
+  }
+  JsonReader reader(data.substr(p, data.size() - p - q));
+  JsonStringRef value;
+  if (!reader.read_string(value) || !reader.at_end()) return false;  // the full parse decides
+  const std::string_view text = value.value(scratch_);
+  switch (t.kind) {
+    case Template::kText: state.append_text(text); break;
+    case Template::kReasoning: state.append_reasoning(text); break;
+    case Template::kToolInput:
+      if (!text.empty()) {
+        calls_[t.call].scan(text);
+        state.tool_input_delta(calls_[t.call].id, text);
+      }
+      break;
+    default: return false;
+  }
+  return true;
+}
+
 bool OpenAiChatProtocol::read_chunk(std::string_view data, MessageState& state) {
+  if (memos_ && template_.kind != Template::kNone && try_template(data, state)) return true;
+
   // Pass 1: validate the whole chunk and capture views of what matters.
   deltas_.clear();
   JsonValueRef usage, error;
   JsonReader reader(data);
   // The leading members that chunks repeat byte for byte (id, object, created,
   // model, system_fingerprint) were validated in an earlier chunk: resume after them.
-  const bool resumed = !prefix_.empty() && reader.resume(prefix_checkpoint_, prefix_);
+  const bool resumed = memos_ && !prefix_.empty() && reader.resume(prefix_checkpoint_, prefix_);
   if (!resumed) {
     if (reader.peek() != JsonType::kObject) {
       if (JsonReader::validate(data)) {
@@ -174,7 +233,7 @@ bool OpenAiChatProtocol::read_chunk(std::string_view data, MessageState& state) 
     const bool wanted = choices || key == "usage" || key == "error";
     if (wanted && skipped_only) {
       skipped_only = false;
-      if (!resumed) {
+      if (!resumed && memos_) {
         if (before.offset > 1) {
           prefix_.assign(data.substr(0, before.offset));
           prefix_checkpoint_ = before;
@@ -196,9 +255,47 @@ bool OpenAiChatProtocol::read_chunk(std::string_view data, MessageState& state) 
   if (!reader.at_end()) return false;
 
   // Pass 2: apply, in the order a reader expects.
-  for (const Delta& delta : deltas_) apply_delta(delta, state);
+  // A template candidate: one delta whose effect is one string (see try_template).
+  Template::Kind kind = Template::kNone;
+  JsonValueRef value;
+  if (deltas_.size() == 1 && blank(usage) && blank(error)) {
+    const Delta& d = deltas_.front();
+    if (blank(d.function_call) && blank(d.finish_reason) && (!d.tool_calls.present() || d.tool_calls.is_null())) {
+      int strings = 0;
+      for (const JsonValueRef* f : {&d.content, &d.refusal, &d.reasoning_content, &d.reasoning}) {
+        if (blank(*f)) continue;
+        ++strings;
+        value = *f;
+        kind = f == &d.content || f == &d.refusal ? Template::kText : Template::kReasoning;
+        if (!f->is_string()) strings = 2;  // e.g. content as an array
+      }
+      if (strings != 1) kind = Template::kNone;
+    } else if (blank(d.function_call) && blank(d.finish_reason) && d.tool_calls.is_array() && blank(d.content) &&
+               blank(d.refusal) && blank(d.reasoning_content) && blank(d.reasoning)) {
+      kind = Template::kToolInput;  // confirmed by apply_tool_calls below
+    }
+  }
+  size_t call = 0;
+  for (const Delta& delta : deltas_) {
+    if (kind == Template::kToolInput) {
+      const uint64_t version = calls_version_;
+      value = apply_tool_calls(delta.tool_calls.raw, state, &call);
+      if (!value.present() || version != calls_version_) kind = Template::kNone;
+      continue;
+    }
+    apply_delta(delta, state);
+  }
   if (usage.is_object()) apply_usage(usage.raw, state);
   if (error.has_value()) apply_error(error.raw, state);
+  if (kind != Template::kNone && memos_) {
+    const size_t begin = static_cast<size_t>(value.raw.data() - data.data());
+    const size_t end = begin + value.raw.size();
+    template_.kind = kind;
+    template_.call = call;
+    template_.calls_version = calls_version_;
+    template_.prefix.assign(data.substr(0, begin));
+    template_.suffix.assign(data.substr(end));
+  }
   return true;
 }
 
@@ -315,7 +412,7 @@ void OpenAiChatProtocol::apply_delta(const Delta& delta, MessageState& state) {
   }
   if (delta.refusal.is_string()) state.append_text(delta.refusal.string_value(scratch_));
   if (delta.function_call.is_object()) apply_function_call(delta.function_call.raw, state);
-  if (delta.tool_calls.is_array()) apply_tool_calls(delta.tool_calls.raw, state);
+  if (delta.tool_calls.is_array()) apply_tool_calls(delta.tool_calls.raw, state, nullptr);
   if (delta.finish_reason.is_string()) {
     const std::string_view reason = delta.finish_reason.string_value(scratch_);
     if (!reason.empty()) {
@@ -330,16 +427,40 @@ void OpenAiChatProtocol::apply_delta(const Delta& delta, MessageState& state) {
   }
 }
 
+void OpenAiChatProtocol::Call::scan(std::string_view fragment) {
+  for (const char c : fragment) {
+    if (in_string) {
+      if (escape) {
+        escape = false;
+      } else if (c == '\\') {
+        escape = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      if (--depth == 0) arguments_closed = true;
+    }
+  }
+}
+
 void OpenAiChatProtocol::start_call(Call& call, MessageState& state) {
   if (call.started) return;
   call.started = true;
+  ++calls_version_;
   state.tool_start(call.id, call.name);
 }
 
-void OpenAiChatProtocol::apply_tool_calls(std::string_view raw, MessageState& state) {
+JsonValueRef OpenAiChatProtocol::apply_tool_calls(std::string_view raw, MessageState& state, size_t* call_index) {
+  JsonValueRef candidate;  // the arguments of the only fragment, if it only extended a started call
+  size_t fragments = 0;
   JsonReader reader(raw);
   reader.enter_array();
   while (reader.next_element()) {
+    ++fragments;
     if (reader.peek() != JsonType::kObject) {
       reader.skip_value();
       continue;
@@ -368,7 +489,7 @@ void OpenAiChatProtocol::apply_tool_calls(std::string_view raw, MessageState& st
         reader.skip_value();
       }
     }
-    if (!reader.ok()) return;
+    if (!reader.ok()) return JsonValueRef();
 
     int64_t number = -1;
     if (!index.to_int64(number) || number < 0) number = -1;
@@ -391,16 +512,7 @@ void OpenAiChatProtocol::apply_tool_calls(std::string_view raw, MessageState& st
     // A fragment without an id that names a function, matched to a call whose
     // input is already complete: a server that repeats indexes without ids is
     // starting another call.
-    if (call && call_id.empty() && !call_name.empty() && call->started && state.has_tool(call->id)) {
-      size_t part = state.part_count();
-      while (part-- > 0) {
-        const MessageState::PartView view = state.part(part);
-        if (view.kind == MessageState::PartView::kTool && view.id == call->id) {
-          if (view.state != ToolState::kInputStreaming) call = nullptr;
-          break;
-        }
-      }
-    }
+    if (call && call_id.empty() && !call_name.empty() && call->started && call->arguments_closed) call = nullptr;
     if (!call) {
       Call fresh;
       if (!call_id.empty()) {
@@ -415,6 +527,7 @@ void OpenAiChatProtocol::apply_tool_calls(std::string_view raw, MessageState& st
       }
       fresh.index = number;
       calls_.push_back(std::move(fresh));
+      ++calls_version_;
       call = &calls_.back();
     }
     if (!call->started && !call_name.empty()) {
@@ -424,11 +537,18 @@ void OpenAiChatProtocol::apply_tool_calls(std::string_view raw, MessageState& st
     if (arguments.is_string()) {
       const std::string_view fragment = arguments.string_value(scratch_);
       if (!fragment.empty()) {
+        const bool extends = call->started && call_id.empty() && call_name.empty();
         start_call(*call, state);
+        call->scan(fragment);
         state.tool_input_delta(call->id, fragment);
+        if (extends) {
+          candidate = arguments;
+          if (call_index) *call_index = static_cast<size_t>(call - calls_.data());
+        }
       }
     }
   }
+  return fragments == 1 ? candidate : JsonValueRef();
 }
 
 void OpenAiChatProtocol::apply_function_call(std::string_view raw, MessageState& state) {
@@ -454,6 +574,7 @@ void OpenAiChatProtocol::apply_function_call(std::string_view raw, MessageState&
     fresh.id = "function_call";
     fresh.index = -2;
     calls_.push_back(std::move(fresh));
+    ++calls_version_;
     call = &calls_.back();
   }
   if (!call->started && name.is_string() && !name.string().body.empty()) {

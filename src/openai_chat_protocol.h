@@ -40,7 +40,11 @@
 // The hot path (a chunk carrying a few characters of text) never builds a JSON tree:
 // a JsonReader pass validates the chunk and captures views of the members that
 // matter, and only then are they applied, so an invalid chunk has no effect but a
-// warning ("invalid_json"). Errors and other rare payloads use nlohmann::json.
+// warning ("invalid_json"). Two memos make the common chunk cheaper still, both
+// exact (equal bytes parse equally): the leading members a stream repeats in every
+// chunk are validated once (JsonReader::resume), and a chunk that has the same bytes
+// as an earlier one around its single text, reasoning or argument string is that
+// string's effect alone, once the string itself is validated (see try_template).
 #pragma once
 
 #include <cstdint>
@@ -59,6 +63,9 @@ bool openai_error_retryable(std::string_view code);
 
 class OpenAiChatProtocol : public Protocol {
  public:
+  // `memos`: use the two memos described above (tests turn them off to check that
+  // they change nothing).
+  explicit OpenAiChatProtocol(bool memos = true) : memos_(memos) {}
   std::string_view name() const override { return "openai-chat"; }
   void on_event(const SseEvent& event, MessageState& state) override;
   void on_stray_line(std::string_view line, MessageState& state) override;
@@ -79,12 +86,30 @@ class OpenAiChatProtocol : public Protocol {
     std::string name;
     int64_t index = -1;   // -1: none given
     bool started = false; // tool_start was called
+    // A light scan of the argument text (strings, nesting): whether an object or
+    // array has already closed, i.e. the input is complete. O(fragment), no copy.
+    bool arguments_closed = false;
+    bool in_string = false, escape = false;
+    size_t depth = 0;
+    void scan(std::string_view fragment);
+  };
+
+  // A chunk shape seen before: the bytes around its one string value that had an
+  // effect (see try_template in the .cpp).
+  struct Template {
+    enum Kind : uint8_t { kNone, kText, kReasoning, kToolInput } kind = kNone;
+    std::string prefix, suffix;
+    size_t call = 0;            // kToolInput: the call in calls_
+    uint64_t calls_version = 0; // kToolInput: calls_ as it was
   };
 
   bool read_chunk(std::string_view data, MessageState& state);
   bool read_choices(JsonReader& reader);
+  bool try_template(std::string_view data, MessageState& state);
   void apply_delta(const Delta& delta, MessageState& state);
-  void apply_tool_calls(std::string_view raw, MessageState& state);
+  // Returns the arguments value of the chunk's one fragment when that fragment only
+  // extended a started call (a template candidate), else an absent value.
+  JsonValueRef apply_tool_calls(std::string_view raw, MessageState& state, size_t* call_index);
   void apply_function_call(std::string_view raw, MessageState& state);
   void apply_usage(std::string_view raw, MessageState& state);
   void apply_error(std::string_view raw_error, MessageState& state);
@@ -96,6 +121,9 @@ class OpenAiChatProtocol : public Protocol {
   // the reader's state after them (see JsonReader::resume).
   std::string prefix_;
   JsonReader::Checkpoint prefix_checkpoint_;
+  bool memos_;
+  Template template_;
+  uint64_t calls_version_ = 0;  // changes whenever a call is created or started
   std::vector<Call> calls_;    // in order of arrival
   std::string scratch_;
   std::string scratch2_;

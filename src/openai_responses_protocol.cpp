@@ -264,7 +264,12 @@ void OpenAiResponsesProtocol::on_event(const SseEvent& event, MessageState& stat
       return state.warn("invalid_json", "An OpenAI Responses event is not valid JSON; it was ignored");
     }
   } else {
-    if (event.type == "error") return apply_error(data, "", state);  // an error in plain text
+    if (event.type == "error") {  // an error as a JSON string or in plain text
+      JsonValueRef value;
+      JsonReader whole(data);
+      const bool string = whole.read_value(value) && whole.at_end() && value.is_string();
+      return apply_error(string ? text_of(value) : std::string(data), "", state);
+    }
     if (!JsonReader::validate(data)) {
       return state.warn("invalid_json", "An OpenAI Responses event is not valid JSON; it was ignored");
     }

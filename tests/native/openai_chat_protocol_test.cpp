@@ -16,6 +16,7 @@
 #include "message_session.h"
 #include "openai_chat_protocol.h"
 #include "protocol.h"
+#include "sse_parser.h"
 
 namespace ssew {
 namespace {
@@ -301,6 +302,77 @@ TEST(OpenAiChatProtocol, DeepNestingIsRejectedNotACrash) {
   const Outcome run = Feed(deep + Delta(R"({"content":"b"})") + "data: [DONE]\n\n");
   EXPECT_EQ(run.state["text"], "b");
   EXPECT_EQ(run.warnings, 1u);
+}
+
+// --- the memos (prefix resume, chunk templates) change nothing -----------------------
+
+struct Events : SseHandler {
+  std::vector<std::pair<std::string, std::string>> list;  // type, data
+  void on_event(const SseEvent& e) override { list.emplace_back(std::string(e.type), std::string(e.data)); }
+};
+
+// Feeds the events of `bytes` to the decoder with and without memos; the states
+// must be identical after every event.
+void ExpectMemosChangeNothing(const std::string& bytes, const std::string& label) {
+  Events events;
+  SseParser parser;
+  parser.feed(bytes, events);
+  OpenAiChatProtocol fast(true), plain(false);
+  MessageState a, b;
+  for (size_t i = 0; i < events.list.size(); ++i) {
+    const SseEvent e{events.list[i].first, events.list[i].second, ""};
+    fast.on_event(e, a);
+    plain.on_event(e, b);
+    const json sa = testing::state_json(a), sb = testing::state_json(b);
+    ASSERT_EQ(sa, sb) << label << ": after event " << i << ": " << events.list[i].second;
+    ASSERT_EQ(a.warning_count(), b.warning_count()) << label << ": warnings after event " << i;
+  }
+}
+
+TEST(OpenAiChatProtocol, MemosChangeNothingOnFixtures) {
+  for (const auto& f : testing::load_fixtures("openai-chat")) ExpectMemosChangeNothing(f.bytes, f.name);
+}
+
+TEST(OpenAiChatProtocol, MemosChangeNothingOnNearMisses) {
+  // A chunk shape repeated, then the same bytes around a middle that is not a plain
+  // string, or a shape that differs just next to the string.
+  const std::string head = R"(data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":)";
+  const std::string tail = R"(},"logprobs":null,"finish_reason":null}]})";
+  const std::vector<std::string> middles = {
+      R"("a")", R"("b")", R"("")", R"(null)", R"(1)", R"(["x"])", R"({"type":"text"})", R"("c\u00e9")",
+      R"( "spaced" )", R"("a","refusal":"R")", R"("a","content":"last")", R"("a"},"delta":{"content":"d2")",
+      R"("a"}},{"index":0,"delta":{"content":"second choice")",
+      R"("a"}}],"usage":{"prompt_tokens":1,"completion_tokens":2},"x":[{"y":{)",
+      R"("unterminated)", R"("bad \x")", R"("a" "b")", R"("a\")", R"("\ud83d\ude00")",
+      R"("a","tool_calls":[{"index":0,"id":"t","function":{"name":"f","arguments":"{}"}}])",
+  };
+  std::string bytes;
+  for (int round = 0; round < 2; ++round) {
+    for (const std::string& m : middles) bytes += head + m + tail + "\n\n";
+  }
+  ExpectMemosChangeNothing(bytes, "content middles");
+
+  // The same for tool arguments, with calls created in between (duplicated index).
+  const std::string thead = R"(data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":)";
+  const std::string ttail = R"(}}]},"finish_reason":null}]})";
+  std::string tools = Delta(R"({"tool_calls":[{"index":0,"id":"a","type":"function","function":{"name":"f","arguments":""}}]})");
+  for (const char* m : {R"("{\"x\":")", R"("1")", R"("")", R"(null)", R"("2}")"}) tools += thead + m + ttail + "\n\n";
+  tools += Delta(R"({"tool_calls":[{"index":0,"id":"b","type":"function","function":{"name":"g","arguments":""}}]})");
+  for (const char* m : {R"("[")", R"("true")", R"("]")", R"("extra")"}) tools += thead + m + ttail + "\n\n";
+  // Fragments without an index go to the latest call.
+  tools += "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"function\":{\"arguments\":\"x\"}}]}}]}\n\n";
+  tools += "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"function\":{\"arguments\":\"y\"}}]}}]}\n\n";
+  ExpectMemosChangeNothing(tools, "tool middles");
+
+  // Reasoning with both fields, the template on one of them.
+  std::string reasoning;
+  for (const char* pair : {R"("reasoning_content":"a","reasoning":null)", R"("reasoning_content":"b","reasoning":null)",
+                           R"("reasoning_content":"","reasoning":null)", R"("reasoning_content":"c","reasoning":"c")",
+                           R"("reasoning_content":null,"reasoning":"d")", R"("reasoning_content":null,"reasoning":"e")",
+                           R"("reasoning_content":null,"reasoning":"")"}) {
+    reasoning += Delta("{" + std::string(pair) + "}");
+  }
+  ExpectMemosChangeNothing(reasoning, "reasoning");
 }
 
 TEST(OpenAiChatProtocol, ManyChunksStayCheap) {

@@ -230,9 +230,11 @@ TEST(OpenAiResponsesProtocol, ErrorShapes) {
   run = Feed(TextDelta("m", 0, "a") + "data: {\"type\":\"error\",\"code\":\"invalid_prompt\",\"message\":\"no\"}\n\n");
   EXPECT_EQ(run.state["error"]["code"], "invalid_prompt");
   EXPECT_EQ(run.state["error"]["retryable"], false);
-  // Plain text in an error event.
+  // Plain text, or a JSON string, in an error event.
   run = Feed(TextDelta("m", 0, "a") + "event: error\ndata: Internal Server Error\n\n");
   EXPECT_EQ(run.state["error"]["message"], "Internal Server Error");
+  run = Feed(TextDelta("m", 0, "a") + "event: error\ndata: \"Bad \\\"gateway\\\"\"\n\n");
+  EXPECT_EQ(run.state["error"]["message"], "Bad \"gateway\"");
 }
 
 TEST(OpenAiResponsesProtocol, InvalidJsonIsAWarningAndUnknownEventsAreIgnored) {
