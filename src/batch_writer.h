@@ -36,11 +36,22 @@ class BatchWriter {
 
   // Appends valid UTF-8 `text` and returns where it lies in the decoded text.
   Range add_text(std::string_view text);
-  void push(uint32_t word) { words_.push_back(word); }
+  void push(uint32_t word) {
+    extendable_end_ = kNoRecord;
+    words_.push_back(word);
+  }
   void push(Range range) {
+    extendable_end_ = kNoRecord;
     words_.push_back(range.start);
     words_.push_back(range.end);
   }
+  // Records `op part text` (text as its range), for text that may keep growing:
+  // when the last record written was also made by push_growing with the same `key`
+  // and nothing was pushed or added since, `text` directly follows that record's
+  // text in the batch, so the record's range is extended instead (one record, not
+  // one per call). `key` names what grows (e.g. a part), not the op: a record that
+  // creates a part can be extended by later appends to that part.
+  void push_growing(uint64_t key, uint32_t op, uint32_t part, std::string_view text);
   bool empty() const { return words_.empty(); }
   void clear();
 
@@ -52,9 +63,15 @@ class BatchWriter {
   void publish(BatchHeader& header, uint32_t status) const;
 
  private:
+  static constexpr size_t kNoRecord = ~size_t{0};
+
   std::vector<uint32_t> words_;
   std::string text_;
   uint32_t text_units_ = 0;
+  // The index of the end word of the last push_growing record while it is still the
+  // last record (kNoRecord otherwise), and its key.
+  size_t extendable_end_ = kNoRecord;
+  uint64_t extendable_key_ = 0;
 };
 
 }  // namespace ssew

@@ -14,12 +14,40 @@ bool equals(const uint8_t* p, size_t n, std::string_view name) {
   return n == name.size() && std::memcmp(p, name.data(), n) == 0;
 }
 
-// Index of the first CR or LF in [p, p+n), or n.
-size_t find_line_end(const uint8_t* p, size_t n) {
-  for (size_t i = 0; i < n; ++i) {
-    if (p[i] == '\n' || p[i] == '\r') return i;
+// Index of the first CR or LF in [p, p+n), or n; *ascii tells whether the bytes
+// before it are all ASCII (then they need no UTF-8 decoding). Scans a word (8 bytes)
+// at a time: a byte of w ^ (c * 0x01..01) is zero exactly where w has the byte c,
+// and (x - 0x01..01) & ~x & 0x80..80 flags the lowest zero byte of x (bytes below
+// it are never flagged; above it there can be false positives, which do not matter).
+size_t find_line_end(const uint8_t* p, size_t n, bool* ascii) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  uint64_t high = 0;  // OR of the bytes scanned before the line end
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    const uint64_t lf = w ^ (kOnes * '\n');
+    const uint64_t cr = w ^ (kOnes * '\r');
+    const uint64_t hit = (((lf - kOnes) & ~lf) | ((cr - kOnes) & ~cr)) & kHigh;
+    if (hit) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+      const unsigned bit = static_cast<unsigned>(__builtin_ctzll(hit)) - 7;  // of the line end's byte
+      if (bit) high |= w << (64 - bit);  // keeps only the bytes before it
+      *ascii = !(high & kHigh);
+      return i + (bit >> 3);
+#else
+      break;
+#endif
+    }
+    high |= w;
   }
-  return n;
+  for (; i < n; ++i) {
+    if (p[i] == '\n' || p[i] == '\r') break;
+    high |= p[i];
+  }
+  *ascii = !(high & kHigh);
+  return i;
 }
 
 }  // namespace
@@ -41,6 +69,7 @@ bool SseParser::fail(SseError error) {
   // Drop what the oversized event had buffered: memory stays bounded.
   std::string().swap(line_);
   std::string().swap(data_);
+  has_pending_data_ = false;
   event_type_.clear();
   return false;
 }
@@ -70,7 +99,8 @@ SseError SseParser::feed(const uint8_t* p, size_t n, SseHandler& handler) {
         continue;
       }
     }
-    const size_t end = find_line_end(p, n);
+    bool ascii;
+    const size_t end = find_line_end(p, n, &ascii);
     if (end == n) {
       if (line_.size() + n > options_.max_event_bytes) {
         fail(SseError::kEventTooLarge);
@@ -80,10 +110,10 @@ SseError SseParser::feed(const uint8_t* p, size_t n, SseHandler& handler) {
       break;
     }
     if (line_.empty()) {
-      process_line(p, end, handler);
+      process_line(p, end, ascii, true, handler);
     } else {
       line_.append(reinterpret_cast<const char*>(p), end);
-      process_line(reinterpret_cast<const uint8_t*>(line_.data()), line_.size(), handler);
+      process_line(reinterpret_cast<const uint8_t*>(line_.data()), line_.size(), false, false, handler);
       line_.clear();
     }
     if (error_ != SseError::kNone) return error_;
@@ -98,10 +128,19 @@ SseError SseParser::feed(const uint8_t* p, size_t n, SseHandler& handler) {
     p += consumed;
     n -= consumed;
   }
+  // The input bytes are the caller's: a data line still waiting for its blank line
+  // must be copied before they go away.
+  if (has_pending_data_) flush_pending_data();
   return error_;
 }
 
-void SseParser::process_line(const uint8_t* line, size_t n, SseHandler& handler) {
+void SseParser::flush_pending_data() {
+  has_pending_data_ = false;
+  data_.append(reinterpret_cast<const char*>(pending_data_), pending_length_);
+  data_.push_back('\n');
+}
+
+void SseParser::process_line(const uint8_t* line, size_t n, bool ascii, bool stable, SseHandler& handler) {
   if (n > options_.max_event_bytes) {
     fail(SseError::kEventTooLarge);
     return;
@@ -126,12 +165,33 @@ void SseParser::process_line(const uint8_t* line, size_t n, SseHandler& handler)
   }
 
   if (equals(line, name_length, "data")) {
+    if (has_pending_data_) {
+      flush_pending_data();
+    } else if (stable && data_.empty()) {
+      // The value is at most max_event_bytes - 5 bytes (the line is checked above),
+      // so the size check below cannot fail for a first line.
+      const size_t valid = ascii ? value_length : utf8_valid_prefix(value, value_length);
+      if (valid == value_length) {
+        pending_data_ = value;
+        pending_length_ = value_length;
+        has_pending_data_ = true;
+        return;
+      }
+      // Decoding from the end of the valid prefix gives what decoding all would.
+      data_.append(reinterpret_cast<const char*>(value), valid);
+      value += valid;
+      value_length -= valid;
+    }
     append_utf8_decoded(data_, value, value_length);
     data_.push_back('\n');
     if (data_.size() > options_.max_event_bytes + 1) fail(SseError::kEventTooLarge);
   } else if (equals(line, name_length, "event")) {
-    event_type_.clear();
-    append_utf8_decoded(event_type_, value, value_length);
+    if (ascii) {
+      event_type_.assign(reinterpret_cast<const char*>(value), value_length);
+    } else {
+      event_type_.clear();
+      append_utf8_decoded(event_type_, value, value_length);
+    }
   } else if (equals(line, name_length, "id")) {
     if (!std::memchr(value, 0, value_length)) {
       last_event_id_buffer_.clear();
@@ -157,14 +217,18 @@ void SseParser::process_line(const uint8_t* line, size_t n, SseHandler& handler)
 
 void SseParser::dispatch(SseHandler& handler) {
   last_event_id_ = last_event_id_buffer_;
-  if (data_.empty()) {
+  SseEvent event;
+  if (has_pending_data_) {
+    has_pending_data_ = false;
+    event.data = std::string_view(reinterpret_cast<const char*>(pending_data_), pending_length_);
+  } else if (data_.empty()) {
     event_type_.clear();
     return;
+  } else {
+    data_.pop_back();
+    event.data = data_;
   }
-  data_.pop_back();
-  SseEvent event;
   event.type = event_type_.empty() ? kMessage : std::string_view(event_type_);
-  event.data = data_;
   event.id = last_event_id_;
   handler.on_event(event);
   data_.clear();
@@ -177,6 +241,7 @@ void SseParser::end() {
   last_event_id_buffer_ = last_event_id_;
   line_.clear();
   data_.clear();
+  has_pending_data_ = false;
   event_type_.clear();
   error_ = SseError::kNone;
   bom_matched_ = 0;

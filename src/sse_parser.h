@@ -102,8 +102,13 @@ class SseParser {
   const Options& options() const { return options_; }
 
  private:
-  void process_line(const uint8_t* line, size_t length, SseHandler& handler);
+  // `ascii`: the line is known to be all ASCII (valid UTF-8 as it is). `stable`: the
+  // line lies in the bytes of the current feed() call (not in line_), so a view of
+  // it stays valid until feed() returns.
+  void process_line(const uint8_t* line, size_t length, bool ascii, bool stable, SseHandler& handler);
   void dispatch(SseHandler& handler);
+  // Copies a pending data line (see pending_data_) into data_.
+  void flush_pending_data();
   bool fail(SseError error);
 
   Options options_;
@@ -118,6 +123,13 @@ class SseParser {
 
   std::string line_;            // raw bytes of an incomplete line
   std::string data_;            // decoded data buffer (with a trailing LF per line)
+  // The common case, an event's first data line that is valid UTF-8 and lies in the
+  // bytes of the current feed(), is not copied: it is kept as this view (its value
+  // without the LF) and dispatched from the input directly. It is copied into data_
+  // (flush_pending_data) when a second data line arrives or feed() returns.
+  const uint8_t* pending_data_ = nullptr;
+  size_t pending_length_ = 0;
+  bool has_pending_data_ = false;
   std::string event_type_;      // decoded event type buffer
   std::string last_event_id_buffer_;
   std::string last_event_id_;

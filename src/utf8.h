@@ -14,7 +14,16 @@ namespace ssew {
 // O(length); runs of ASCII are copied in bulk.
 void append_utf8_decoded(std::string& out, const uint8_t* bytes, size_t length);
 
+// The length of the longest prefix of `bytes` that is well-formed UTF-8 and ends on
+// a character boundary: `length` when all of it is valid. Decoding the rest on its
+// own (append_utf8_decoded) gives the same result as decoding the whole input.
+size_t utf8_valid_prefix(const uint8_t* bytes, size_t length);
+
 // The number of UTF-16 code units the valid UTF-8 text `bytes` takes in JavaScript.
 size_t utf16_length(const uint8_t* bytes, size_t length);
+
+// Appends the valid UTF-8 text `bytes` to `out` and returns its utf16_length, in one
+// pass over the bytes.
+size_t utf16_length_copy(const uint8_t* bytes, size_t length, std::string* out);
 
 }  // namespace ssew
