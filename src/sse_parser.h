@@ -35,8 +35,9 @@
 
 namespace ssew {
 
-// One dispatched event. The views point into the parser's buffers and are valid
-// only during the SseHandler::on_event call. All three are valid UTF-8.
+// One dispatched event. The views point into the parser's buffers or into the
+// chunk being fed, and are valid only during the SseHandler::on_event call. All
+// three are valid UTF-8.
 struct SseEvent {
   std::string_view type;  // the "event" field, or "message" when none was given
   std::string_view data;  // "data" lines joined with LF, without the final LF
