@@ -106,7 +106,7 @@ void MessageState::break_part() { break_next_ = true; }
 void MessageState::tool_start(std::string_view id, std::string_view name) {
   if (terminal()) return;
   begin();
-  if (tools_.count(std::string(id))) {
+  if (find_tool(id) != kNoTool) {
     warn("duplicate_tool", "A tool call started twice with the same id; the second start was ignored");
     return;
   }
@@ -129,7 +129,7 @@ void MessageState::tool_start(std::string_view id, std::string_view name) {
 }
 
 void MessageState::tool_start(std::string_view id, std::string_view name, std::string_view input_json) {
-  if (terminal() || tools_.count(std::string(id))) {
+  if (terminal() || find_tool(id) != kNoTool) {
     tool_start(id, name);  // records the warning for a duplicate
     return;
   }
@@ -137,9 +137,20 @@ void MessageState::tool_start(std::string_view id, std::string_view name, std::s
   if (has_tool(id)) tool_input_complete(id, input_json);
 }
 
-MessageState::Part* MessageState::tool_for(std::string_view id, std::string_view what) {
+size_t MessageState::find_tool(std::string_view id) const {
+  // Fragments of one call arrive in runs: remembering the last id found keeps the
+  // hot path free of allocations.
+  if (last_tool_index_ != kNoTool && id == last_tool_id_) return last_tool_index_;
   auto it = tools_.find(std::string(id));
-  if (it != tools_.end()) return parts_[it->second].get();
+  if (it == tools_.end()) return kNoTool;
+  last_tool_id_.assign(id);
+  last_tool_index_ = it->second;
+  return it->second;
+}
+
+MessageState::Part* MessageState::tool_for(std::string_view id, std::string_view what) {
+  const size_t index = find_tool(id);
+  if (index != kNoTool) return parts_[index].get();
   warn("unknown_tool", std::string(what) + " for a tool call that never started: " + std::string(id));
   return nullptr;
 }
@@ -164,7 +175,7 @@ void MessageState::tool_input_delta(std::string_view id, std::string_view fragme
   if (!charge(fragment.size())) return;
   const PartialJsonError before = part->input->error();
   const PartialJsonError error = part->input->append(fragment);
-  const size_t index = tools_.find(std::string(id))->second;
+  const size_t index = find_tool(id);
   // Consecutive fragments of the tool's input within one patch become one record
   // (the key is kept apart from the text parts' keys).
   patch_.push_growing((uint64_t{1} << 32) | index, static_cast<uint32_t>(PatchOp::kToolInputAppend),
@@ -191,7 +202,7 @@ void MessageState::tool_input_complete(std::string_view id, std::optional<std::s
   begin();
   Part* part = tool_for(id, "Tool input end");
   if (!part || part->state != ToolState::kInputStreaming) return;
-  const size_t index = tools_[std::string(id)];
+  const size_t index = find_tool(id);
   std::string json;
   if (input_json) {
     if (!within_depth(*input_json)) return;
@@ -222,13 +233,14 @@ void MessageState::tool_output(std::string_view id, std::string_view output_json
     if (!has_tool(id)) return;
   }
   // A result ends the input: settle it first so the input is never lost.
-  if (parts_[tools_[std::string(id)]]->state == ToolState::kInputStreaming) tool_input_complete(id);
-  Part* part = parts_[tools_[std::string(id)]].get();
+  if (parts_[find_tool(id)]->state == ToolState::kInputStreaming) tool_input_complete(id);
+  const size_t index = find_tool(id);
+  Part* part = parts_[index].get();
   if (!charge(output_json.size())) return;
   part->output_json.assign(output_json);
   part->state = ToolState::kOutputAvailable;
   patch_.push(static_cast<uint32_t>(PatchOp::kToolOutput));
-  patch_.push(static_cast<uint32_t>(tools_[std::string(id)]));
+  patch_.push(static_cast<uint32_t>(index));
   patch_.push(patch_.add_text(output_json));
 }
 
@@ -239,13 +251,14 @@ void MessageState::tool_error(std::string_view id, std::string_view message) {
     tool_start(id, "");
     if (!has_tool(id)) return;
   }
-  if (parts_[tools_[std::string(id)]]->state == ToolState::kInputStreaming) tool_input_complete(id);
-  Part* part = parts_[tools_[std::string(id)]].get();
+  if (parts_[find_tool(id)]->state == ToolState::kInputStreaming) tool_input_complete(id);
+  const size_t index = find_tool(id);
+  Part* part = parts_[index].get();
   if (!charge(message.size())) return;
   part->text.assign(message);
   part->state = ToolState::kOutputError;
   patch_.push(static_cast<uint32_t>(PatchOp::kToolError));
-  patch_.push(static_cast<uint32_t>(tools_[std::string(id)]));
+  patch_.push(static_cast<uint32_t>(index));
   patch_.push(patch_.add_text(message));
 }
 

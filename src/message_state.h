@@ -128,7 +128,7 @@ class MessageState {
   void tool_input_complete(std::string_view id, std::optional<std::string_view> input_json = std::nullopt);
   void tool_output(std::string_view id, std::string_view output_json);
   void tool_error(std::string_view id, std::string_view message);
-  bool has_tool(std::string_view id) const { return tools_.count(std::string(id)) != 0; }
+  bool has_tool(std::string_view id) const { return find_tool(id) != kNoTool; }
 
   // --- message -----------------------------------------------------------------
   void set_finish_reason(std::string_view reason);
@@ -182,6 +182,8 @@ class MessageState {
 
  private:
   struct Part;
+  static constexpr size_t kNoTool = static_cast<size_t>(-1);
+  size_t find_tool(std::string_view id) const;
   Part* tool_for(std::string_view id, std::string_view what);
   bool add_part(std::unique_ptr<Part> part);
   bool charge(size_t bytes);
@@ -194,6 +196,8 @@ class MessageState {
   Status status_ = Status::kIdle;
   std::vector<std::unique_ptr<Part>> parts_;
   std::unordered_map<std::string, size_t> tools_;
+  mutable std::string last_tool_id_;
+  mutable size_t last_tool_index_ = kNoTool;
   bool break_next_ = false;
   size_t message_bytes_ = 0;
   size_t warning_count_ = 0;
