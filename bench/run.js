@@ -171,6 +171,7 @@ function report({ info, sse, partial, text, openai, sizes, seconds }) {
     sizeNote(sizes),
     'Compared with the Vercel AI SDK as installed here (du-like sums over the package folder):',
     sizes.tables.compare,
+    fs.readFileSync(path.join(root, 'bench/build-flags.md'), 'utf8').trim(),
   );
 
   p('## Reproduce',
@@ -203,7 +204,7 @@ function sizeNote(sizes) {
   if (!s.wasm) return 'The embedded wasm was not found in `dist/sse_core.mjs`.';
   const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
   const separate = s.glueGz + s.wasmGz;
-  return `Of the ${kib(s.mjsGz)} of \`dist/sse_core.mjs\`, the wasm itself is ${kib(s.wasmGz)} gzipped (${kib(s.wasm)} raw) and the Emscripten/embind JavaScript ${kib(s.glueGz)}; embedding the wasm as base64 costs ${kib(s.mjsGz - separate)} over shipping the same two parts as separate files (base64 hides the byte structure from gzip). The total is ${s.withinBudget ? 'within' : 'over'} the 100 KiB budget by ${kib(Math.abs(102400 - s.total))}.`;
+  return `Of the ${kib(s.mjsGz)} of \`dist/sse_core.mjs\`, the wasm itself is ${kib(s.wasmGz)} gzipped (${kib(s.wasm)} raw) and the Emscripten/embind JavaScript ${kib(s.glueGz)}; embedding the wasm as base64 costs ${kib(s.mjsGz - separate)} over shipping the same two parts as separate files (base64 hides the byte structure from gzip). As published (each file gzipped, unminified) the total is ${s.withinBudget ? 'within' : 'over'} the 100 KiB budget by ${kib(Math.abs(102400 - s.total))}; what an app actually downloads is its minified production bundle, ${kib(s.production.gz)}, ${s.production.gz <= 102400 ? 'within' : 'over'} the budget by ${kib(Math.abs(102400 - s.production.gz))}.`;
 }
 
 main().catch((error) => {
