@@ -216,7 +216,8 @@ void SseParser::process_line(const uint8_t* line, size_t n, bool ascii, bool sta
 }
 
 void SseParser::dispatch(SseHandler& handler) {
-  last_event_id_ = last_event_id_buffer_;
+  // Ids rarely change between events: skip the copy when they are equal.
+  if (last_event_id_ != last_event_id_buffer_) last_event_id_ = last_event_id_buffer_;
   SseEvent event;
   if (has_pending_data_) {
     has_pending_data_ = false;
