@@ -5,23 +5,6 @@
 namespace ssew {
 namespace {
 
-// Captures the members of the JSON object `text`, validating all of it: f(key, value)
-// is called for each member in order. False when `text` is not exactly one valid
-// JSON object; f may then have seen some members, so callers only capture in f and
-// act once this returned true.
-template <typename F>
-bool walk_object(std::string_view text, F&& f) {
-  JsonReader reader(text);
-  if (!reader.enter_object()) return false;
-  JsonStringRef key;
-  JsonValueRef value;
-  while (reader.next_member(key)) {
-    if (!reader.read_value(value)) return false;
-    f(key, value);
-  }
-  return reader.at_end();
-}
-
 // As walk_object, for the elements of a JSON array; f returns false to stop early
 // (the rest is then not validated).
 template <typename F>

@@ -98,6 +98,12 @@ bool decode_json_string(std::string_view s, std::string& out) {
   return true;
 }
 
+std::string_view trim_json_space(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
 size_t json_nesting_depth(std::string_view json) {
   size_t depth = 0, deepest = 0;
   bool in_string = false, escaped = false;

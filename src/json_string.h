@@ -22,6 +22,9 @@ bool decode_json_string(std::string_view literal, std::string& out);
 // depth a limit must bound before they are accepted.
 size_t json_nesting_depth(std::string_view json);
 
+// `s` without the JSON whitespace (space, tab, LF, CR) around it.
+std::string_view trim_json_space(std::string_view s);
+
 // Appends `text` to `out` as a JSON string literal (with quotes).
 void append_json_string(std::string& out, std::string_view text);
 

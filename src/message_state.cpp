@@ -67,38 +67,25 @@ bool MessageState::within_depth(std::string_view json) {
   return false;
 }
 
-void MessageState::append_text(std::string_view text) {
-  if (terminal()) return;
-  begin();
-  if (text.empty() || !charge(text.size())) return;
-  const bool extend = !parts_.empty() && !break_next_ && parts_.back()->kind == PartView::kText;
-  if (!extend) {
-    auto part = std::make_unique<Part>();
-    part->kind = PartView::kText;
-    if (!add_part(std::move(part))) return;
-  }
-  Part& part = *parts_.back();
-  part.text.append(text);
-  // Consecutive appends to the part within one patch become one record.
-  const uint32_t index = static_cast<uint32_t>(parts_.size() - 1);
-  patch_.push_growing(index, static_cast<uint32_t>(extend ? PatchOp::kAppend : PatchOp::kTextPart), index, text);
-}
+void MessageState::append_text(std::string_view text) { append(PartView::kText, text); }
 
-void MessageState::append_reasoning(std::string_view text) {
+void MessageState::append_reasoning(std::string_view text) { append(PartView::kReasoning, text); }
+
+void MessageState::append(PartView::Kind kind, std::string_view text) {
   if (terminal()) return;
   begin();
   if (text.empty() || !charge(text.size())) return;
-  const bool extend = !parts_.empty() && !break_next_ && parts_.back()->kind == PartView::kReasoning;
+  const bool extend = !parts_.empty() && !break_next_ && parts_.back()->kind == kind;
   if (!extend) {
     auto part = std::make_unique<Part>();
-    part->kind = PartView::kReasoning;
+    part->kind = kind;
     if (!add_part(std::move(part))) return;
   }
-  Part& part = *parts_.back();
-  part.text.append(text);
+  parts_.back()->text.append(text);
   // Consecutive appends to the part within one patch become one record.
+  const PatchOp op = extend ? PatchOp::kAppend : kind == PartView::kText ? PatchOp::kTextPart : PatchOp::kReasoningPart;
   const uint32_t index = static_cast<uint32_t>(parts_.size() - 1);
-  patch_.push_growing(index, static_cast<uint32_t>(extend ? PatchOp::kAppend : PatchOp::kReasoningPart), index, text);
+  patch_.push_growing(index, static_cast<uint32_t>(op), index, text);
 }
 
 void MessageState::break_part() { break_next_ = true; }

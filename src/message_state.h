@@ -182,6 +182,7 @@ class MessageState {
 
  private:
   struct Part;
+  void append(PartView::Kind kind, std::string_view text);
   static constexpr size_t kNoTool = static_cast<size_t>(-1);
   size_t find_tool(std::string_view id) const;
   Part* tool_for(std::string_view id, std::string_view what);

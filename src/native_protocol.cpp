@@ -6,13 +6,6 @@
 namespace ssew {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 // The members of any native payload, captured in one validating pass so that an
 // invalid document never has half an effect. Unknown members are skipped.
 struct Payload {
@@ -69,7 +62,7 @@ bool NativeProtocol::is_native_event(std::string_view t) {
 
 void NativeProtocol::on_event(const SseEvent& event, MessageState& state) {
   const std::string_view type = event.type;
-  const std::string_view data = trim(event.data);
+  const std::string_view data = trim_json_space(event.data);
   const auto invalid = [&] {
     state.warn("invalid_json",
                "The data of a '" + std::string(type) + "' event is not a JSON object; the event was ignored");

@@ -3,15 +3,10 @@
 #include <cctype>
 #include <cstring>
 
+#include "json_string.h"
+
 namespace ssew {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 bool contains(std::string_view haystack, std::string_view needle) {
   return haystack.find(needle) != std::string_view::npos;
@@ -108,7 +103,7 @@ bool OpenAiChatProtocol::looks_like_chunk(std::string_view data) {
 }
 
 void OpenAiChatProtocol::on_event(const SseEvent& event, MessageState& state) {
-  const std::string_view data = trim(event.data);
+  const std::string_view data = trim_json_space(event.data);
   if (event.type == "error") {
     // An error event: {"error": {...}}, a bare error object, a string, or text.
     if (data.empty()) return state.set_error("The server reported an error", "server_error", true);
@@ -142,7 +137,7 @@ void OpenAiChatProtocol::on_event(const SseEvent& event, MessageState& state) {
 
 void OpenAiChatProtocol::on_stray_line(std::string_view line, MessageState& state) {
   // A bare JSON body instead of SSE, as some servers send for an error.
-  line = trim(line);
+  line = trim_json_space(line);
   if (line.empty() || line.front() != '{') return;
   read_chunk(line, state);
 }

@@ -1,16 +1,10 @@
 #include "openai_responses_protocol.h"
 
+#include "json_string.h"
 #include "openai_chat_protocol.h"  // openai_error_retryable
 
 namespace ssew {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // The members of one event's data that any event type may need, as views.
 struct EventFields {
@@ -140,7 +134,7 @@ void OpenAiResponsesProtocol::complete_arguments(const std::string& call_id, con
   if (!state.has_tool(call_id)) return;
   if (arguments.is_string()) {
     const std::string_view text = arguments.string_value(scratch_);
-    if (!trim(text).empty() && JsonReader::validate(text)) return state.tool_input_complete(call_id, text);
+    if (!trim_json_space(text).empty() && JsonReader::validate(text)) return state.tool_input_complete(call_id, text);
   } else if (arguments.is_object()) {
     return state.tool_input_complete(call_id, arguments.raw);  // a server that sends an object
   }
@@ -247,7 +241,7 @@ void OpenAiResponsesProtocol::apply_error(std::string_view message, std::string_
 }
 
 void OpenAiResponsesProtocol::on_event(const SseEvent& event, MessageState& state) {
-  const std::string_view data = trim(event.data);
+  const std::string_view data = trim_json_space(event.data);
   if (data.empty() || data == "[DONE]") return;  // [DONE] is not part of this protocol
 
   // Pass 1: validate and capture.
