@@ -58,15 +58,22 @@ inline const char* tool_state_name(ToolState s) {
   return names[static_cast<int>(s)];
 }
 
-// Feeds `bytes` in pieces that end at `cuts` (sorted offsets), then ends the stream.
+// Feeds `bytes` in pieces that end at `cuts` (sorted offsets), then ends the stream;
+// on the way, the text must only ever grow.
 inline void replay(MessageSession& session, const std::string& bytes, const std::vector<size_t>& cuts) {
   size_t at = 0;
+  std::string text;
+  const auto feed_to = [&](size_t end) {
+    session.feed(std::string_view(bytes).substr(at, end - at));
+    at = end;
+    const std::string now = session.state().text();
+    EXPECT_EQ(now.compare(0, text.size(), text), 0) << "the text shrank or changed while streaming";
+    text = now;
+  };
   for (size_t cut : cuts) {
-    if (cut <= at || cut >= bytes.size()) continue;
-    session.feed(std::string_view(bytes).substr(at, cut - at));
-    at = cut;
+    if (cut > at && cut < bytes.size()) feed_to(cut);
   }
-  session.feed(std::string_view(bytes).substr(at));
+  feed_to(bytes.size());
   session.end();
 }
 
@@ -130,25 +137,48 @@ inline void expect_matches(const nlohmann::json& actual, const nlohmann::json& e
   }
 }
 
-// Replays a fixture whole, with protocol "auto", at (up to ~200) split points and
-// byte by byte, expecting the same final state each time.
+// The final state of `bytes` fed in pieces ending at `cuts` (and the protocol that
+// was used, for "auto").
+inline nlohmann::json final_state(const std::string& protocol, const std::string& bytes,
+                                  const std::vector<size_t>& cuts, std::string* used = nullptr) {
+  MessageSession::Options options;
+  options.protocol = protocol;
+  MessageSession session(options);
+  replay(session, bytes, cuts);
+  if (used) *used = std::string(session.protocol());
+  return state_json(session.state());
+}
+
+// Replays a fixture whole (it must match the expected file), with protocol "auto"
+// (detection must pick the fixture's protocol), at every split point, byte by byte
+// and in 20 random chunkings: every replay must end in exactly the whole-stream state.
 inline void check_fixture(const Fixture& f) {
   ASSERT_FALSE(f.expected.is_discarded()) << f.name << ".expected.json is not valid JSON";
-  const auto run = [&](const std::string& protocol, const std::vector<size_t>& cuts, const std::string& label) {
-    MessageSession::Options options;
-    options.protocol = protocol;
-    MessageSession session(options);
-    replay(session, f.bytes, cuts);
-    expect_matches(state_json(session.state()), f.expected, f.name + " (" + label + ")");
-    if (protocol == "auto") EXPECT_EQ(session.protocol(), f.protocol) << f.name << ": detected protocol";
-  };
-  run(f.protocol, {}, "whole");
-  run("auto", {}, "auto");
-  const size_t step = std::max<size_t>(1, f.bytes.size() / 200);
-  for (size_t cut = 1; cut < f.bytes.size(); cut += step) run(f.protocol, {cut}, "split at " + std::to_string(cut));
+  const nlohmann::json whole = final_state(f.protocol, f.bytes, {});
+  expect_matches(whole, f.expected, f.name + " (whole)");
+  std::string detected;
+  EXPECT_EQ(final_state("auto", f.bytes, {}, &detected), whole) << f.name << ": auto";
+  EXPECT_EQ(detected, f.protocol) << f.name << ": detected protocol";
+  for (size_t cut = 1; cut < f.bytes.size(); ++cut) {
+    const nlohmann::json split = final_state(f.protocol, f.bytes, {cut});
+    if (split != whole) {
+      ADD_FAILURE() << f.name << ": split at " << cut << " gives " << split.dump() << "\nwhole: " << whole.dump();
+      return;
+    }
+  }
   std::vector<size_t> every;
   for (size_t i = 1; i < f.bytes.size(); ++i) every.push_back(i);
-  run(f.protocol, every, "byte by byte");
+  EXPECT_EQ(final_state(f.protocol, f.bytes, every), whole) << f.name << ": byte by byte";
+  uint32_t seed = static_cast<uint32_t>(f.bytes.size());
+  for (int round = 0; round < 20; ++round) {
+    std::vector<size_t> cuts;
+    for (size_t at = 0; at < f.bytes.size();) {
+      seed = seed * 1664525u + 1013904223u;
+      at += 1 + (seed >> 16) % 64;
+      cuts.push_back(at);
+    }
+    EXPECT_EQ(final_state("auto", f.bytes, cuts), whole) << f.name << ": random chunking " << round;
+  }
 }
 
 }  // namespace ssew::testing

@@ -50,35 +50,7 @@ json Replay(const std::string& protocol, const std::string& bytes, const std::ve
 }
 
 void CheckFixtureEverywhere(const testing::Fixture& f) {
-  ASSERT_FALSE(f.expected.is_discarded()) << f.name << ".expected.json is not valid JSON";
-  const json whole = Replay(f.protocol, f.bytes, {});
-  testing::expect_matches(whole, f.expected, f.name + " (whole)");
-
-  std::string detected;
-  const json detected_state = Replay("auto", f.bytes, {}, &detected);
-  EXPECT_EQ(detected, f.protocol) << f.name << ": detection";
-  EXPECT_EQ(detected_state, whole) << f.name << ": auto";
-
-  for (size_t cut = 1; cut < f.bytes.size(); ++cut) {
-    const json split = Replay(f.protocol, f.bytes, {cut});
-    if (split != whole) {
-      ADD_FAILURE() << f.name << ": split at " << cut << " gives " << split.dump() << "\nwhole: " << whole.dump();
-      return;
-    }
-  }
-  std::vector<size_t> every;
-  for (size_t i = 1; i < f.bytes.size(); ++i) every.push_back(i);
-  EXPECT_EQ(Replay(f.protocol, f.bytes, every), whole) << f.name << ": byte by byte";
-
-  std::mt19937 random(12345);
-  for (int round = 0; round < 20; ++round) {
-    std::vector<size_t> cuts;
-    for (size_t at = 0; at < f.bytes.size();) {
-      at += 1 + random() % 64;
-      cuts.push_back(at);
-    }
-    EXPECT_EQ(Replay("auto", f.bytes, cuts), whole) << f.name << ": random chunking " << round;
-  }
+  testing::check_fixture(f);
 }
 
 std::vector<std::string> FixtureNames() {
