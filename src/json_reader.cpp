@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "json_string.h"
+#include "utf8.h"
 
 namespace ssew {
 namespace {
@@ -36,34 +37,6 @@ inline bool little_endian() {
   return first == 1;
 }
 
-// The length of the well-formed UTF-8 sequence starting at s[i] (a byte >= 0x80),
-// or 0 when it is not well formed.
-size_t utf8_sequence(std::string_view s, size_t i) {
-  const auto b0 = static_cast<uint8_t>(s[i]);
-  size_t len;
-  uint8_t lo = 0x80, hi = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  const auto b1 = static_cast<uint8_t>(s[i + 1]);
-  if (b1 < lo || b1 > hi) return 0;
-  for (size_t k = 2; k < len; ++k) {
-    const auto b = static_cast<uint8_t>(s[i + k]);
-    if (b < 0x80 || b > 0xBF) return 0;
-  }
-  return len;
-}
 
 // The literal text of a string ref, quotes included (the reader's refs always sit
 // between two quotes of the text they came from).
@@ -316,7 +289,7 @@ bool JsonReader::scan_string(JsonStringRef& out) {
       pos_ = i;
       return fail("control character in string");
     } else if (c >= 0x80) {
-      const size_t len = utf8_sequence(text_, i);
+      const size_t len = utf8_sequence_length(reinterpret_cast<const uint8_t*>(text_.data()) + i, text_.size() - i);
       if (len == 0) {
         pos_ = i;
         return fail("invalid UTF-8 in string");

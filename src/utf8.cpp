@@ -21,10 +21,9 @@ inline size_t ascii_prefix(const uint8_t* p, size_t n) {
   return i;
 }
 
-// Length of the well-formed UTF-8 sequence that starts with the non-ASCII byte p[0]
-// (2, 3 or 4), or 0 when it is not well-formed (bad lead, bad or missing
-// continuation byte, overlong form, surrogate, above U+10FFFF).
-inline size_t valid_sequence(const uint8_t* p, size_t n) {
+}  // namespace
+
+size_t utf8_sequence_length(const uint8_t* p, size_t n) {
   const uint8_t lead = p[0];
   if (lead < 0xC2) return 0;
   if (lead < 0xE0) return n >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
@@ -40,7 +39,6 @@ inline size_t valid_sequence(const uint8_t* p, size_t n) {
   return p[1] >= lower && p[1] <= upper && (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80 ? 4 : 0;
 }
 
-}  // namespace
 
 size_t utf8_valid_prefix(const uint8_t* p, size_t n) {
   size_t i = 0;
@@ -49,7 +47,7 @@ size_t utf8_valid_prefix(const uint8_t* p, size_t n) {
     if (i >= n) return n;
     // A run of multi-byte characters (e.g. CJK text) stays in this inner loop.
     do {
-      const size_t k = valid_sequence(p + i, n - i);
+      const size_t k = utf8_sequence_length(p + i, n - i);
       if (k == 0) return i;
       i += k;
     } while (i < n && p[i] >= 0x80);

@@ -19,6 +19,11 @@ void append_utf8_decoded(std::string& out, const uint8_t* bytes, size_t length);
 // own (append_utf8_decoded) gives the same result as decoding the whole input.
 size_t utf8_valid_prefix(const uint8_t* bytes, size_t length);
 
+// The length (2, 3 or 4) of the well-formed UTF-8 sequence at the start of `bytes`,
+// whose first byte is not ASCII, or 0 when it is not well formed (bad lead, bad or
+// missing continuation byte, overlong form, surrogate, above U+10FFFF).
+size_t utf8_sequence_length(const uint8_t* bytes, size_t length);
+
 // The number of UTF-16 code units the valid UTF-8 text `bytes` takes in JavaScript.
 size_t utf16_length(const uint8_t* bytes, size_t length);
 
