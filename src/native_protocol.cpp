@@ -1,5 +1,7 @@
 #include "native_protocol.h"
 
+#include <algorithm>
+
 #include "json_reader.h"
 #include "json_string.h"
 
@@ -78,6 +80,14 @@ void NativeProtocol::on_event(const SseEvent& event, MessageState& state) {
     };
     // The hot path: a JSON string, decoded without any tree.
     if (!data.empty() && data.front() == '"') {
+      // Most tokens have no escape: their text is the literal's inside, as is.
+      const std::string_view inside = data.substr(1, data.size() >= 2 ? data.size() - 2 : 0);
+      if (data.size() >= 2 && data.back() == '"' &&
+          std::find_if(inside.begin(), inside.end(), [](char c) {
+            return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+          }) == inside.end()) {
+        return append(inside);
+      }
       scratch_.clear();
       if (decode_json_string(data, scratch_)) return append(scratch_);
     } else if (!data.empty() && data.front() == '{') {

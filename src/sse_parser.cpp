@@ -70,7 +70,7 @@ bool SseParser::fail(SseError error) {
   std::string().swap(line_);
   std::string().swap(data_);
   has_pending_data_ = false;
-  event_type_.clear();
+  has_event_type_ = false;
   return false;
 }
 
@@ -187,11 +187,15 @@ void SseParser::process_line(const uint8_t* line, size_t n, bool ascii, bool sta
     if (data_.size() > options_.max_event_bytes + 1) fail(SseError::kEventTooLarge);
   } else if (equals(line, name_length, "event")) {
     if (ascii) {
-      event_type_.assign(reinterpret_cast<const char*>(value), value_length);
+      // The same type event after event: the buffer keeps it, skip the copy.
+      if (std::string_view(event_type_) != std::string_view(reinterpret_cast<const char*>(value), value_length)) {
+        event_type_.assign(reinterpret_cast<const char*>(value), value_length);
+      }
     } else {
       event_type_.clear();
       append_utf8_decoded(event_type_, value, value_length);
     }
+    has_event_type_ = true;
   } else if (equals(line, name_length, "id")) {
     if (!std::memchr(value, 0, value_length)) {
       last_event_id_buffer_.clear();
@@ -223,17 +227,17 @@ void SseParser::dispatch(SseHandler& handler) {
     has_pending_data_ = false;
     event.data = std::string_view(reinterpret_cast<const char*>(pending_data_), pending_length_);
   } else if (data_.empty()) {
-    event_type_.clear();
+    has_event_type_ = false;
     return;
   } else {
     data_.pop_back();
     event.data = data_;
   }
-  event.type = event_type_.empty() ? kMessage : std::string_view(event_type_);
+  event.type = !has_event_type_ || event_type_.empty() ? kMessage : std::string_view(event_type_);
   event.id = last_event_id_;
   handler.on_event(event);
   data_.clear();
-  event_type_.clear();
+  has_event_type_ = false;
 }
 
 void SseParser::end() {
@@ -243,7 +247,7 @@ void SseParser::end() {
   line_.clear();
   data_.clear();
   has_pending_data_ = false;
-  event_type_.clear();
+  has_event_type_ = false;
   error_ = SseError::kNone;
   bom_matched_ = 0;
   bom_done_ = false;

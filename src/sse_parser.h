@@ -131,7 +131,8 @@ class SseParser {
   const uint8_t* pending_data_ = nullptr;
   size_t pending_length_ = 0;
   bool has_pending_data_ = false;
-  std::string event_type_;      // decoded event type buffer
+  std::string event_type_;      // decoded event type buffer (meaningful while has_event_type_)
+  bool has_event_type_ = false;  // an event field came since the last dispatch
   std::string last_event_id_buffer_;
   std::string last_event_id_;
   std::optional<uint64_t> retry_;

@@ -136,22 +136,10 @@ size_t utf16_length(const uint8_t* p, size_t n) {
 }
 
 size_t utf16_length_copy(const uint8_t* p, size_t n, std::string* out) {
-  const size_t old_size = out->size();
-  out->resize(old_size + n);
-  uint8_t* q = reinterpret_cast<uint8_t*>(&(*out)[0]) + old_size;
-  size_t units = 0;
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    std::memcpy(q + i, &w, 8);
-    units += word_units(w);
-  }
-  for (; i < n; ++i) {
-    q[i] = p[i];
-    units += byte_units(p[i]);
-  }
-  return units;
+  // append() instead of resize() and a copy loop: no zero fill first, and most
+  // strings here are a few bytes long.
+  out->append(reinterpret_cast<const char*>(p), n);
+  return utf16_length(p, n);
 }
 
 }  // namespace ssew
