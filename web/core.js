@@ -68,6 +68,19 @@ export function readBatch(module, headerAddress) {
   };
 }
 
+// A session's input buffer keeps its address until it must grow, so the crossing
+// that asks for it is made only when a chunk is larger than any before.
+const inputBuffers = new WeakMap();
+
+function inputBuffer(session, length) {
+  const known = inputBuffers.get(session);
+  if (known && known.capacity >= length) return known.address;
+  const capacity = Math.max(length, 4096);
+  const address = session.inputBuffer(capacity);
+  inputBuffers.set(session, { capacity, address });
+  return address;
+}
+
 /**
  * Copies one chunk (Uint8Array, ArrayBuffer view or string) into a session's input
  * buffer in slices of at most `sliceBytes`, calling `consume(length)` per slice.
@@ -80,7 +93,7 @@ export function feedChunk(module, session, chunk, consume, sliceBytes = 65536) {
       const last = chunk.charCodeAt(end - 1);
       if (end < chunk.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
       const capacity = (end - start) * 3;
-      const address = session.inputBuffer(capacity);
+      const address = inputBuffer(session, capacity);
       const { written } = utf8Encoder.encodeInto(chunk.slice(start, end),
         module.HEAPU8.subarray(address, address + capacity));
       consume(written);
@@ -95,7 +108,7 @@ export function feedChunk(module, session, chunk, consume, sliceBytes = 65536) {
   if (!bytes) throw new TypeError('sse-wasm: feed() takes a Uint8Array, an ArrayBuffer or a string');
   for (let start = 0; start < bytes.length; start += sliceBytes) {
     const slice = bytes.subarray(start, Math.min(bytes.length, start + sliceBytes));
-    const address = session.inputBuffer(slice.length);
+    const address = inputBuffer(session, slice.length);
     module.HEAPU8.set(slice, address);
     consume(slice.length);
   }
