@@ -15,6 +15,9 @@ const EVENT_NAMES = ['text_delta', 'reasoning_delta', 'tool_start', 'tool_delta'
   'message'];
 const ES_CLOSED = 2;
 const ERROR_BODY_CHARS = 200;
+// What is read after the end marker: at most this much, waiting at most this long.
+const TAIL_BYTES = 64 * 1024;
+const TAIL_MS = 50;
 const DEFAULT_RETRY = Object.freeze({ attempts: 3, minDelayMs: 500, maxDelayMs: 10000 });
 
 const IDLE = deepFreeze({
@@ -576,11 +579,35 @@ class MessageRun {
           return { error: failure(`sse-wasm: the stream gave something that is not bytes or text: ${describe(error)}`,
             'invalid_chunk', false) };
         }
-        if (isTerminal(stream)) return null;
+        if (isTerminal(stream)) {
+          await this.#drainTail(connection, stream);
+          return null;
+        }
       }
     } finally {
       connection.close();
       if (this.#connection === connection) this.#connection = null;
+    }
+  }
+
+  // After its end marker a provider may still send a finish reason or usage (the AI
+  // SDK sends `finish` after `error`): read what follows for a moment, bounded in
+  // bytes and time, so that a server holding the connection open delays nothing.
+  async #drainTail(connection, stream) {
+    for (let budget = TAIL_BYTES; budget > 0;) {
+      let timer;
+      const read = connection.read();
+      read.catch(noop); // the read may settle after the connection is closed
+      const result = await Promise.race([read, new Promise((resolve) => {
+        timer = setTimeout(resolve, TAIL_MS, null);
+      })]).catch(() => null).finally(() => clearTimeout(timer));
+      if (!result || result.done || connection.stopped) return;
+      budget -= result.value?.length ?? TAIL_BYTES;
+      try {
+        stream.feed(result.value);
+      } catch {
+        return;
+      }
     }
   }
 
