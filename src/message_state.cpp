@@ -210,40 +210,37 @@ void MessageState::tool_input_complete(std::string_view id, std::optional<std::s
   patch_.push(patch_.add_text(part->input_json));
 }
 
-void MessageState::tool_output(std::string_view id, std::string_view output_json) {
-  if (terminal()) return;
+size_t MessageState::settle_tool(std::string_view id) {
+  if (terminal()) return kNoTool;
   begin();
-  if (!within_depth(output_json)) return;
   if (!has_tool(id)) {
     // Never drop a result: show it on a tool part of its own.
     tool_start(id, "");
-    if (!has_tool(id)) return;
+    if (!has_tool(id)) return kNoTool;
   }
   // A result ends the input: settle it first so the input is never lost.
   if (parts_[find_tool(id)]->state == ToolState::kInputStreaming) tool_input_complete(id);
-  const size_t index = find_tool(id);
-  Part* part = parts_[index].get();
-  if (!charge(output_json.size())) return;
-  part->output_json.assign(output_json);
-  part->state = ToolState::kOutputAvailable;
+  return terminal() ? kNoTool : find_tool(id);
+}
+
+void MessageState::tool_output(std::string_view id, std::string_view output_json) {
+  if (terminal() || !within_depth(output_json)) return;
+  const size_t index = settle_tool(id);
+  if (index == kNoTool || !charge(output_json.size())) return;
+  Part& part = *parts_[index];
+  part.output_json.assign(output_json);
+  part.state = ToolState::kOutputAvailable;
   patch_.push(static_cast<uint32_t>(PatchOp::kToolOutput));
   patch_.push(static_cast<uint32_t>(index));
   patch_.push(patch_.add_text(output_json));
 }
 
 void MessageState::tool_error(std::string_view id, std::string_view message) {
-  if (terminal()) return;
-  begin();
-  if (!has_tool(id)) {
-    tool_start(id, "");
-    if (!has_tool(id)) return;
-  }
-  if (parts_[find_tool(id)]->state == ToolState::kInputStreaming) tool_input_complete(id);
-  const size_t index = find_tool(id);
-  Part* part = parts_[index].get();
-  if (!charge(message.size())) return;
-  part->text.assign(message);
-  part->state = ToolState::kOutputError;
+  const size_t index = settle_tool(id);
+  if (index == kNoTool || !charge(message.size())) return;
+  Part& part = *parts_[index];
+  part.text.assign(message);
+  part.state = ToolState::kOutputError;
   patch_.push(static_cast<uint32_t>(PatchOp::kToolError));
   patch_.push(static_cast<uint32_t>(index));
   patch_.push(patch_.add_text(message));

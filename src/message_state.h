@@ -185,6 +185,9 @@ class MessageState {
   void append(PartView::Kind kind, std::string_view text);
   static constexpr size_t kNoTool = static_cast<size_t>(-1);
   size_t find_tool(std::string_view id) const;
+  // The part of tool `id`, created if it never started and with its input settled,
+  // ready to take a result; kNoTool when the message is over.
+  size_t settle_tool(std::string_view id);
   Part* tool_for(std::string_view id, std::string_view what);
   bool add_part(std::unique_ptr<Part> part);
   bool charge(size_t bytes);

@@ -197,14 +197,11 @@ class MessageStore extends Lifecycle {
   }
 }
 
-/**
- * One streamed message: `start()` sends the request (aborting a running one),
- * the snapshot follows the stream.
- * @param {import('./react.d.ts').UseMessageStreamOptions} options
- * @returns {import('./react.d.ts').UseMessageStreamResult}
- */
-export function useMessageStream(options = {}) {
-  const [store] = useState(() => new MessageStore(options));
+// One store per component: it sees the latest options, lives from mount to unmount
+// (unmount aborts), and is read through useSyncExternalStore. `serverSnapshot(store)`
+// is what server rendering and hydration see.
+function useStore(Store, options, serverSnapshot) {
+  const [store] = useState(() => new Store(options));
   useIsomorphicLayoutEffect(() => {
     store.options = options;
   });
@@ -212,7 +209,18 @@ export function useMessageStream(options = {}) {
     store.mount();
     return () => store.unmount();
   }, [store]);
-  const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot, getServerSnapshot);
+  const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot, () => serverSnapshot(store));
+  return [store, snapshot];
+}
+
+/**
+ * One streamed message: `start()` sends the request (aborting a running one),
+ * the snapshot follows the stream.
+ * @param {import('./react.d.ts').UseMessageStreamOptions} options
+ * @returns {import('./react.d.ts').UseMessageStreamResult}
+ */
+export function useMessageStream(options = {}) {
+  const [store, snapshot] = useStore(MessageStore, options, getServerSnapshot);
   return useMemo(() => ({
     snapshot,
     status: snapshot.status,
@@ -492,15 +500,7 @@ class ChatStore extends Lifecycle {
  * @returns {import('./react.d.ts').UseChatStreamResult}
  */
 export function useChatStream(options = {}) {
-  const [store] = useState(() => new ChatStore(options));
-  useIsomorphicLayoutEffect(() => {
-    store.options = options;
-  });
-  useEffect(() => {
-    store.mount();
-    return () => store.unmount();
-  }, [store]);
-  const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
+  const [store, snapshot] = useStore(ChatStore, options, (s) => s.getSnapshot());
   return useMemo(() => ({
     messages: snapshot.messages,
     status: snapshot.status,
