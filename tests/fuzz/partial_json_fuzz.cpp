@@ -31,6 +31,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../native/partial_json_oracle.h"
 #include "partial_json.h"
 
 namespace {
@@ -39,6 +40,9 @@ using nlohmann::json;
 using ssew::PartialJson;
 using ssew::PartialJsonError;
 using ssew::PartialJsonOp;
+using ssew::testing::Applier;
+using ssew::testing::consistent;
+using ssew::testing::rejected_for_number_overflow;
 
 #define FUZZ_CHECK(cond)                                                              \
   do {                                                                                \
@@ -48,150 +52,7 @@ using ssew::PartialJsonOp;
     }                                                                                 \
   } while (0)
 
-// nlohmann::json rejects a number too large for a double ("1e999": error 406), which
-// JSON's grammar allows and JSON.parse reads as Infinity. States holding one are
-// not compared with nlohmann::json; this tells such a rejection from a real one.
-class OverflowProbe : public nlohmann::json_sax<json> {
- public:
-  bool null() override { return true; }
-  bool boolean(bool) override { return true; }
-  bool number_integer(number_integer_t) override { return true; }
-  bool number_unsigned(number_unsigned_t) override { return true; }
-  bool number_float(number_float_t, const string_t&) override { return true; }
-  bool string(string_t&) override { return true; }
-  bool binary(binary_t&) override { return true; }
-  bool start_object(std::size_t) override { return true; }
-  bool key(string_t&) override { return true; }
-  bool end_object() override { return true; }
-  bool start_array(std::size_t) override { return true; }
-  bool end_array() override { return true; }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& ex) override {
-    overflow = ex.id == 406;
-    return false;
-  }
-  bool overflow = false;
-};
 
-bool rejected_for_number_overflow(const std::string& text) {
-  OverflowProbe probe;
-  return !json::sax_parse(text, &probe) && probe.overflow;
-}
-
-// Replays the change log on an nlohmann::json tree, as a JavaScript consumer would.
-// Returns false on any protocol violation.
-class Applier {
- public:
-  bool apply(const std::string& bytes) {
-    size_t i = 0;
-    while (i < bytes.size()) {
-      const auto op = static_cast<PartialJsonOp>(static_cast<uint8_t>(bytes[i++]));
-      const int v = static_cast<int>(op);
-      if (v < 1 || v > 11) return false;
-      std::string text;
-      if (v >= 3 && v <= 7) {
-        if (bytes.size() - i < 4) return false;
-        uint32_t length = 0;
-        for (int k = 0; k < 4; ++k) length |= uint32_t{static_cast<uint8_t>(bytes[i + k])} << (8 * k);
-        i += 4;
-        if (bytes.size() - i < length) return false;
-        text = bytes.substr(i, length);
-        i += length;
-      }
-      if (!apply_one(op, text)) return false;
-    }
-    return true;
-  }
-  bool has_value() const { return has_root_; }
-  const json& value() const { return root_; }
-
- private:
-  bool apply_one(PartialJsonOp op, const std::string& text) {
-    const bool is_value_op = op != PartialJsonOp::kKey && op != PartialJsonOp::kStringAppend &&
-                             op != PartialJsonOp::kNumberUpdate && op != PartialJsonOp::kEnd;
-    if (key_pending_ && !is_value_op) return false;
-    if (op != PartialJsonOp::kNumberUpdate) last_number_ = nullptr;
-    switch (op) {
-      case PartialJsonOp::kBeginObject:
-      case PartialJsonOp::kBeginArray: {
-        json* slot = next_slot();
-        if (slot == nullptr) return false;
-        *slot = op == PartialJsonOp::kBeginObject ? json::object() : json::array();
-        stack_.push_back(slot);
-        return true;
-      }
-      case PartialJsonOp::kKey:
-        if (stack_.empty() || !stack_.back()->is_object()) return false;
-        key_ = text;
-        key_pending_ = true;
-        return true;
-      case PartialJsonOp::kString: {
-        json* slot = next_slot();
-        if (slot == nullptr) return false;
-        *slot = text;
-        stack_.push_back(slot);
-        return true;
-      }
-      case PartialJsonOp::kStringAppend:
-        if (stack_.empty() || !stack_.back()->is_string()) return false;
-        stack_.back()->get_ref<std::string&>() += text;
-        return true;
-      case PartialJsonOp::kNumber:
-      case PartialJsonOp::kNumberUpdate: {
-        json number = json::parse(text, nullptr, false);
-        if (number.is_discarded() && rejected_for_number_overflow(text)) {
-          number = std::strtod(text.c_str(), nullptr);
-        }
-        if (number.is_discarded() || !number.is_number()) return false;
-        json* slot = op == PartialJsonOp::kNumber ? next_slot() : last_number_;
-        if (slot == nullptr) return false;
-        *slot = number;
-        last_number_ = slot;
-        return true;
-      }
-      case PartialJsonOp::kTrue:
-      case PartialJsonOp::kFalse:
-      case PartialJsonOp::kNull: {
-        json* slot = next_slot();
-        if (slot == nullptr) return false;
-        *slot = op == PartialJsonOp::kTrue ? json(true) : op == PartialJsonOp::kFalse ? json(false) : json(nullptr);
-        return true;
-      }
-      case PartialJsonOp::kEnd:
-        if (stack_.empty()) return false;
-        stack_.pop_back();
-        return true;
-    }
-    return false;
-  }
-
-  json* next_slot() {
-    if (stack_.empty()) {
-      if (has_root_) return nullptr;
-      has_root_ = true;
-      return &root_;
-    }
-    json* top = stack_.back();
-    if (top->is_object()) {
-      if (!key_pending_) return nullptr;
-      key_pending_ = false;
-      return &(*top)[key_];
-    }
-    if (top->is_array()) {
-      top->push_back(nullptr);
-      return &top->back();
-    }
-    return nullptr;
-  }
-
-  json root_;
-  bool has_root_ = false;
-  std::vector<json*> stack_;
-  std::string key_;
-  bool key_pending_ = false;
-  json* last_number_ = nullptr;
-};
-
-// The ops invariant and the validity of best_effort_json() for one state.
 void check_ops_match(const PartialJson& p, const Applier& applier) {
   const std::string text = p.best_effort_json();
   FUZZ_CHECK(p.has_value() == applier.has_value());
@@ -205,43 +66,6 @@ void check_ops_match(const PartialJson& p, const Applier& applier) {
     return;
   }
   FUZZ_CHECK(parsed == applier.value());
-}
-
-bool consistent(const json& partial, const json& final_value, int* number_slack) {
-  if (partial.is_number() && final_value.is_number()) {
-    if (partial == final_value) return true;
-    if (*number_slack > 0) {
-      --*number_slack;
-      return true;
-    }
-    return false;
-  }
-  if (partial.type() != final_value.type()) return false;
-  if (partial.is_string()) {
-    const auto& p = partial.get_ref<const std::string&>();
-    const auto& f = final_value.get_ref<const std::string&>();
-    return f.compare(0, p.size(), p) == 0;
-  }
-  if (partial.is_array()) {
-    if (partial.size() > final_value.size()) return false;
-    for (size_t i = 0; i < partial.size(); ++i) {
-      if (i + 1 < partial.size()) {
-        if (partial[i] != final_value[i]) return false;
-      } else if (!consistent(partial[i], final_value[i], number_slack)) {
-        return false;
-      }
-    }
-    return true;
-  }
-  if (partial.is_object()) {
-    for (auto it = partial.begin(); it != partial.end(); ++it) {
-      auto found = final_value.find(it.key());
-      if (found == final_value.end()) return false;
-      if (!consistent(it.value(), *found, number_slack)) return false;
-    }
-    return true;
-  }
-  return partial == final_value;
 }
 
 bool has_duplicate_keys(const std::string& text) {

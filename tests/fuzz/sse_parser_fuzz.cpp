@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../native/utf8_oracle.h"
 #include "sse_parser.h"
 
 namespace {
@@ -23,6 +24,7 @@ namespace {
 using ssew::SseError;
 using ssew::SseEvent;
 using ssew::SseHandler;
+using ssew::testing::is_valid_utf8;
 using ssew::SseParser;
 
 [[noreturn]] void Fail(const char* what) {
@@ -35,42 +37,6 @@ using ssew::SseParser;
     if (!(cond)) Fail(what);   \
   } while (0)
 
-// Strict UTF-8: no overlongs, no surrogates, nothing above U+10FFFF.
-bool IsValidUtf8(std::string_view s) {
-  size_t i = 0;
-  const size_t n = s.size();
-  while (i < n) {
-    const auto b0 = static_cast<uint8_t>(s[i]);
-    if (b0 < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len;
-    uint8_t lo = 0x80, hi = 0xBF;
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-      len = 2;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-      len = 3;
-      if (b0 == 0xE0) lo = 0xA0;
-      if (b0 == 0xED) hi = 0x9F;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-      len = 4;
-      if (b0 == 0xF0) lo = 0x90;
-      if (b0 == 0xF4) hi = 0x8F;
-    } else {
-      return false;
-    }
-    if (i + len > n) return false;
-    const auto b1 = static_cast<uint8_t>(s[i + 1]);
-    if (b1 < lo || b1 > hi) return false;
-    for (size_t k = 2; k < len; ++k) {
-      const auto b = static_cast<uint8_t>(s[i + k]);
-      if (b < 0x80 || b > 0xBF) return false;
-    }
-    i += len;
-  }
-  return true;
-}
 
 // Everything a replay can observe, as one comparable log.
 struct Outcome {
@@ -88,9 +54,9 @@ class Recorder : public SseHandler {
  public:
   Recorder(const SseParser& parser, Outcome& out) : parser_(parser), out_(out) {}
   void on_event(const SseEvent& e) override {
-    FUZZ_CHECK(IsValidUtf8(e.type), "event type is not valid UTF-8");
-    FUZZ_CHECK(IsValidUtf8(e.data), "event data is not valid UTF-8");
-    FUZZ_CHECK(IsValidUtf8(e.id), "event id is not valid UTF-8");
+    FUZZ_CHECK(is_valid_utf8(e.type), "event type is not valid UTF-8");
+    FUZZ_CHECK(is_valid_utf8(e.data), "event data is not valid UTF-8");
+    FUZZ_CHECK(is_valid_utf8(e.id), "event id is not valid UTF-8");
     FUZZ_CHECK(!e.type.empty(), "event type is empty");
     FUZZ_CHECK(e.data.size() <= parser_.options().max_event_bytes, "event data exceeds the limit");
     FUZZ_CHECK(e.id == parser_.last_event_id(), "event id differs from last_event_id()");

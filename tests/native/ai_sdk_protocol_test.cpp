@@ -13,30 +13,16 @@
 namespace ssew {
 namespace {
 
-using testing::check_fixture;
-using testing::load_fixtures;
 
 std::unique_ptr<MessageSession> Decode(const std::string& sse, const std::string& protocol = "ai-sdk") {
-  MessageSession::Options options;
-  options.protocol = protocol;
-  auto session = std::make_unique<MessageSession>(options);
-  session->feed(sse);
-  session->end();
-  return session;
+  return testing::decode(sse, protocol);
 }
 
 std::string Chunk(const std::string& json) { return "data: " + json + "\n\n"; }
 
 const std::string kDone = "data: [DONE]\n\n";
 
-TEST(AiSdkFixtures, AllReplayAtEverySplit) {
-  const auto fixtures = load_fixtures("ai-sdk");
-  ASSERT_GE(fixtures.size(), 8u);
-  for (const auto& f : fixtures) {
-    SCOPED_TRACE(f.name);
-    check_fixture(f);
-  }
-}
+TEST(AiSdkFixtures, AllReplayAtEverySplit) { testing::check_all_fixtures("ai-sdk", 8); }
 
 TEST(AiSdkProtocol, IsKnownByName) {
   ASSERT_TRUE(is_known_protocol("ai-sdk"));

@@ -13,17 +13,10 @@
 namespace ssew {
 namespace {
 
-using testing::check_fixture;
-using testing::load_fixtures;
 
 // Runs `sse` through a session with `protocol` and ends it.
 std::unique_ptr<MessageSession> Decode(const std::string& sse, const std::string& protocol = "anthropic") {
-  MessageSession::Options options;
-  options.protocol = protocol;
-  auto session = std::make_unique<MessageSession>(options);
-  session->feed(sse);
-  session->end();
-  return session;
+  return testing::decode(sse, protocol);
 }
 
 std::string Event(const std::string& name, const std::string& data) {
@@ -46,14 +39,7 @@ std::string BlockStop(int index) {
   return Event("content_block_stop", R"({"type":"content_block_stop","index":)" + std::to_string(index) + "}");
 }
 
-TEST(AnthropicFixtures, AllReplayAtEverySplit) {
-  const auto fixtures = load_fixtures("anthropic");
-  ASSERT_GE(fixtures.size(), 8u);
-  for (const auto& f : fixtures) {
-    SCOPED_TRACE(f.name);
-    check_fixture(f);
-  }
-}
+TEST(AnthropicFixtures, AllReplayAtEverySplit) { testing::check_all_fixtures("anthropic", 8); }
 
 TEST(AnthropicProtocol, IsKnownByName) {
   ASSERT_TRUE(is_known_protocol("anthropic"));

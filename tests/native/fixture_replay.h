@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -140,13 +141,26 @@ inline void expect_matches(const nlohmann::json& actual, const nlohmann::json& e
 // The final state of `bytes` fed in pieces ending at `cuts` (and the protocol that
 // was used, for "auto").
 inline nlohmann::json final_state(const std::string& protocol, const std::string& bytes,
-                                  const std::vector<size_t>& cuts, std::string* used = nullptr) {
+                                  const std::vector<size_t>& cuts, std::string* used = nullptr,
+                                  size_t* warnings = nullptr) {
   MessageSession::Options options;
   options.protocol = protocol;
   MessageSession session(options);
   replay(session, bytes, cuts);
   if (used) *used = std::string(session.protocol());
+  if (warnings) *warnings = session.state().warning_count();
   return state_json(session.state());
+}
+
+// `sse` fed whole to a new session of `protocol`, then ended: for direct tests that
+// inspect the session afterwards.
+inline std::unique_ptr<MessageSession> decode(const std::string& sse, const std::string& protocol) {
+  MessageSession::Options options;
+  options.protocol = protocol;
+  auto session = std::make_unique<MessageSession>(options);
+  session->feed(sse);
+  session->end();
+  return session;
 }
 
 // Replays a fixture whole (it must match the expected file), with protocol "auto"
@@ -178,6 +192,16 @@ inline void check_fixture(const Fixture& f) {
       cuts.push_back(at);
     }
     EXPECT_EQ(final_state("auto", f.bytes, cuts), whole) << f.name << ": random chunking " << round;
+  }
+}
+
+// Every fixture of `protocol` (at least `at_least` of them) through check_fixture.
+inline void check_all_fixtures(const std::string& protocol, size_t at_least) {
+  const auto fixtures = load_fixtures(protocol);
+  ASSERT_GE(fixtures.size(), at_least) << "fixtures of " << protocol;
+  for (const auto& f : fixtures) {
+    SCOPED_TRACE(f.name);
+    check_fixture(f);
   }
 }
 

@@ -14,16 +14,9 @@
 namespace ssew {
 namespace {
 
-using testing::check_fixture;
-using testing::load_fixtures;
 
 std::unique_ptr<MessageSession> Decode(const std::string& sse, const std::string& protocol = "gemini") {
-  MessageSession::Options options;
-  options.protocol = protocol;
-  auto session = std::make_unique<MessageSession>(options);
-  session->feed(sse);
-  session->end();
-  return session;
+  return testing::decode(sse, protocol);
 }
 
 std::string Data(const std::string& json) { return "data: " + json + "\r\n\r\n"; }
@@ -33,14 +26,7 @@ std::string Text(const std::string& text, const std::string& extra = "") {
               "}]}");
 }
 
-TEST(GeminiFixtures, AllReplayAtEverySplit) {
-  const auto fixtures = load_fixtures("gemini");
-  ASSERT_GE(fixtures.size(), 8u);
-  for (const auto& f : fixtures) {
-    SCOPED_TRACE(f.name);
-    check_fixture(f);
-  }
-}
+TEST(GeminiFixtures, AllReplayAtEverySplit) { testing::check_all_fixtures("gemini", 8); }
 
 TEST(GeminiProtocol, IsKnownByName) {
   ASSERT_TRUE(is_known_protocol("gemini"));

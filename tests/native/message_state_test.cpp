@@ -9,17 +9,8 @@
 namespace ssew {
 namespace {
 
-using testing::check_fixture;
-using testing::load_fixtures;
 
-TEST(NativeFixtures, AllReplayAtEverySplit) {
-  const auto fixtures = load_fixtures("native");
-  ASSERT_GE(fixtures.size(), 5u);
-  for (const auto& f : fixtures) {
-    SCOPED_TRACE(f.name);
-    check_fixture(f);
-  }
-}
+TEST(NativeFixtures, AllReplayAtEverySplit) { testing::check_all_fixtures("native", 5); }
 
 TEST(MessageState, TextAfterToolStartsANewPart) {
   MessageState s;

@@ -27,26 +27,7 @@ using nlohmann::json;
 // the text never shrinks.
 json Replay(const std::string& protocol, const std::string& bytes, const std::vector<size_t>& cuts,
             std::string* detected = nullptr, size_t* warnings = nullptr) {
-  MessageSession::Options options;
-  options.protocol = protocol;
-  MessageSession session(options);
-  size_t at = 0;
-  size_t text_size = 0;
-  auto feed_to = [&](size_t end) {
-    session.feed(std::string_view(bytes).substr(at, end - at));
-    at = end;
-    const std::string text = session.state().text();
-    EXPECT_GE(text.size(), text_size) << "the text shrank";
-    text_size = text.size();
-  };
-  for (size_t cut : cuts) {
-    if (cut > at && cut < bytes.size()) feed_to(cut);
-  }
-  feed_to(bytes.size());
-  session.end();
-  if (detected) *detected = std::string(session.protocol());
-  if (warnings) *warnings = session.state().warning_count();
-  return testing::state_json(session.state());
+  return testing::final_state(protocol, bytes, cuts, detected, warnings);
 }
 
 void CheckFixtureEverywhere(const testing::Fixture& f) {

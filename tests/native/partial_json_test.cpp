@@ -4,6 +4,7 @@
 // chunkings, consistency of every intermediate value with the final one, limits,
 // errors and reset.
 #include "partial_json.h"
+#include "partial_json_oracle.h"
 
 #include <gtest/gtest.h>
 
@@ -24,168 +25,21 @@ void PrintTo(PartialJsonError error, std::ostream* os) {
 namespace {
 
 using nlohmann::json;
+using testing::Applier;
+using testing::consistent;
+using testing::OpRecord;
 
 // ---------------------------------------------------------------------------
-// Helpers: decoding the change log and replaying it on an nlohmann::json tree.
+// Helpers (the change-log decoder and applier are in partial_json_oracle.h).
 
-struct OpRecord {
-  PartialJsonOp op;
-  std::string text;
-  bool operator==(const OpRecord& other) const { return op == other.op && text == other.text; }
-};
-
-std::ostream& operator<<(std::ostream& os, const OpRecord& record) {
-  os << "{" << static_cast<int>(record.op);
-  if (!record.text.empty()) os << ", \"" << record.text << "\"";
-  return os << "}";
-}
-
-bool op_has_text(PartialJsonOp op) {
-  const int v = static_cast<int>(op);
-  return v >= 3 && v <= 7;
-}
-
-// Decodes the byte layout documented in the header; fails the test on malformed logs.
+// The records of a change log; a malformed log fails the test.
 std::vector<OpRecord> decode_ops(const std::string& bytes) {
   std::vector<OpRecord> records;
-  size_t i = 0;
-  while (i < bytes.size()) {
-    const auto op = static_cast<PartialJsonOp>(static_cast<uint8_t>(bytes[i++]));
-    const int v = static_cast<int>(op);
-    if (v < 1 || v > 11) {
-      ADD_FAILURE() << "unknown op byte " << v;
-      return records;
-    }
-    OpRecord record{op, {}};
-    if (op_has_text(op)) {
-      if (bytes.size() - i < 4) {
-        ADD_FAILURE() << "truncated op length";
-        return records;
-      }
-      uint32_t length = 0;
-      for (int k = 0; k < 4; ++k) length |= uint32_t{static_cast<uint8_t>(bytes[i + k])} << (8 * k);
-      i += 4;
-      if (bytes.size() - i < length) {
-        ADD_FAILURE() << "truncated op text";
-        return records;
-      }
-      record.text = bytes.substr(i, length);
-      i += length;
-    }
-    records.push_back(std::move(record));
+  if (const testing::ApplyResult decoded = testing::decode_ops(bytes, &records); !decoded) {
+    ADD_FAILURE() << decoded.error;
   }
   return records;
 }
-
-// The "tiny applier" a JavaScript consumer would be: a tree, a stack of open
-// containers and strings, and the slot rules of the header. It also checks the
-// protocol's own rules (Key directly before a value, NumberUpdate only right after
-// the number it updates, one top-level value).
-class Applier {
- public:
-  ::testing::AssertionResult apply(const std::string& bytes) {
-    for (const OpRecord& r : decode_ops(bytes)) {
-      auto result = apply_one(r);
-      if (!result) return result;
-    }
-    return ::testing::AssertionSuccess();
-  }
-  bool has_value() const { return has_root_; }
-  const json& value() const { return root_; }
-
- private:
-  ::testing::AssertionResult apply_one(const OpRecord& r) {
-    const bool is_value_op = r.op != PartialJsonOp::kKey && r.op != PartialJsonOp::kStringAppend &&
-                             r.op != PartialJsonOp::kNumberUpdate && r.op != PartialJsonOp::kEnd;
-    if (key_pending_ && !is_value_op) {
-      return ::testing::AssertionFailure() << "Key not followed by a value op";
-    }
-    if (r.op != PartialJsonOp::kNumberUpdate) last_number_ = nullptr;
-    switch (r.op) {
-      case PartialJsonOp::kBeginObject:
-      case PartialJsonOp::kBeginArray: {
-        json* slot = next_slot();
-        if (slot == nullptr) return ::testing::AssertionFailure() << "no slot for a container";
-        *slot = r.op == PartialJsonOp::kBeginObject ? json::object() : json::array();
-        stack_.push_back(slot);
-        return ::testing::AssertionSuccess();
-      }
-      case PartialJsonOp::kKey:
-        if (stack_.empty() || !stack_.back()->is_object()) {
-          return ::testing::AssertionFailure() << "Key outside an object";
-        }
-        key_ = r.text;
-        key_pending_ = true;
-        return ::testing::AssertionSuccess();
-      case PartialJsonOp::kString: {
-        json* slot = next_slot();
-        if (slot == nullptr) return ::testing::AssertionFailure() << "no slot for a string";
-        *slot = r.text;
-        stack_.push_back(slot);
-        return ::testing::AssertionSuccess();
-      }
-      case PartialJsonOp::kStringAppend:
-        if (stack_.empty() || !stack_.back()->is_string()) {
-          return ::testing::AssertionFailure() << "StringAppend without an open string";
-        }
-        stack_.back()->get_ref<std::string&>() += r.text;
-        return ::testing::AssertionSuccess();
-      case PartialJsonOp::kNumber:
-      case PartialJsonOp::kNumberUpdate: {
-        json number = json::parse(r.text, nullptr, false);
-        if (number.is_discarded() || !number.is_number()) {
-          return ::testing::AssertionFailure() << "bad number text '" << r.text << "'";
-        }
-        json* slot = r.op == PartialJsonOp::kNumber ? next_slot() : last_number_;
-        if (slot == nullptr) {
-          return ::testing::AssertionFailure() << "no slot for number op " << static_cast<int>(r.op);
-        }
-        *slot = number;
-        last_number_ = slot;
-        return ::testing::AssertionSuccess();
-      }
-      case PartialJsonOp::kTrue:
-      case PartialJsonOp::kFalse:
-      case PartialJsonOp::kNull: {
-        json* slot = next_slot();
-        if (slot == nullptr) return ::testing::AssertionFailure() << "no slot for a literal";
-        *slot = r.op == PartialJsonOp::kTrue ? json(true) : r.op == PartialJsonOp::kFalse ? json(false) : json(nullptr);
-        return ::testing::AssertionSuccess();
-      }
-      case PartialJsonOp::kEnd:
-        if (stack_.empty()) return ::testing::AssertionFailure() << "End with nothing open";
-        stack_.pop_back();
-        return ::testing::AssertionSuccess();
-    }
-    return ::testing::AssertionFailure() << "unknown op";
-  }
-
-  json* next_slot() {
-    if (stack_.empty()) {
-      if (has_root_) return nullptr;  // a second top-level value
-      has_root_ = true;
-      return &root_;
-    }
-    json* top = stack_.back();
-    if (top->is_object()) {
-      if (!key_pending_) return nullptr;
-      key_pending_ = false;
-      return &(*top)[key_];
-    }
-    if (top->is_array()) {
-      top->push_back(nullptr);
-      return &top->back();
-    }
-    return nullptr;  // inside a string
-  }
-
-  json root_;
-  bool has_root_ = false;
-  std::vector<json*> stack_;  // safe: only the innermost open container ever grows
-  std::string key_;
-  bool key_pending_ = false;
-  json* last_number_ = nullptr;
-};
 
 // The best-effort value as a json (discarded when there is none).
 json value_of(const PartialJson& p) {
@@ -214,47 +68,6 @@ json value_of(const PartialJson& p) {
                                          << text << " for text '" << p.text() << "'";
   }
   return ::testing::AssertionSuccess();
-}
-
-// Whether `partial` may be an intermediate value of `final_value`: strings are
-// prefixes, arrays are prefixes whose items but the last are equal, objects hold a
-// subset of the keys with consistent values. One number that is still being typed
-// may differ (number_slack).
-bool consistent(const json& partial, const json& final_value, int* number_slack) {
-  if (partial.is_number() && final_value.is_number()) {
-    if (partial == final_value) return true;
-    if (*number_slack > 0) {
-      --*number_slack;
-      return true;
-    }
-    return false;
-  }
-  if (partial.type() != final_value.type()) return false;
-  if (partial.is_string()) {
-    const auto& p = partial.get_ref<const std::string&>();
-    const auto& f = final_value.get_ref<const std::string&>();
-    return f.compare(0, p.size(), p) == 0;
-  }
-  if (partial.is_array()) {
-    if (partial.size() > final_value.size()) return false;
-    for (size_t i = 0; i < partial.size(); ++i) {
-      if (i + 1 < partial.size()) {
-        if (partial[i] != final_value[i]) return false;
-      } else if (!consistent(partial[i], final_value[i], number_slack)) {
-        return false;
-      }
-    }
-    return true;
-  }
-  if (partial.is_object()) {
-    for (auto it = partial.begin(); it != partial.end(); ++it) {
-      auto found = final_value.find(it.key());
-      if (found == final_value.end()) return false;
-      if (!consistent(it.value(), *found, number_slack)) return false;
-    }
-    return true;
-  }
-  return partial == final_value;
 }
 
 bool is_number_char(char c) {

@@ -7,6 +7,7 @@
 //  * SseParserTest.*: direct tests of end()/reset(), callbacks, the error latch and
 //    bounded memory on a long stream.
 #include "sse_parser.h"
+#include "utf8_oracle.h"
 
 #include <gtest/gtest.h>
 #include <malloc.h>
@@ -37,46 +38,11 @@ using ssew::SseError;
 using ssew::SseEvent;
 using ssew::SseHandler;
 using ssew::SseParser;
+using ssew::testing::is_valid_utf8;
 
 // ----------------------------------------------------------------------------
 // Helpers
 
-// Strict UTF-8 check (no overlongs, no surrogates, nothing above U+10FFFF).
-bool IsValidUtf8(std::string_view s) {
-  size_t i = 0;
-  const size_t n = s.size();
-  while (i < n) {
-    const auto b0 = static_cast<uint8_t>(s[i]);
-    if (b0 < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len = 0;
-    uint8_t lo = 0x80, hi = 0xBF;
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-      len = 2;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-      len = 3;
-      if (b0 == 0xE0) lo = 0xA0;
-      if (b0 == 0xED) hi = 0x9F;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-      len = 4;
-      if (b0 == 0xF0) lo = 0x90;
-      if (b0 == 0xF4) hi = 0x8F;
-    } else {
-      return false;
-    }
-    if (i + len > n) return false;
-    const auto b1 = static_cast<uint8_t>(s[i + 1]);
-    if (b1 < lo || b1 > hi) return false;
-    for (size_t k = 2; k < len; ++k) {
-      const auto b = static_cast<uint8_t>(s[i + k]);
-      if (b < 0x80 || b > 0xBF) return false;
-    }
-    i += len;
-  }
-  return true;
-}
 
 // Printable form of a byte string for failure messages.
 std::string Escape(std::string_view s) {
@@ -147,7 +113,7 @@ class Recorder : public SseHandler {
 
   void on_event(const SseEvent& event) override {
     Ev e{std::string(event.type), std::string(event.data), std::string(event.id)};
-    if (!IsValidUtf8(e.type) || !IsValidUtf8(e.data) || !IsValidUtf8(e.id)) ++invalid_utf8;
+    if (!is_valid_utf8(e.type) || !is_valid_utf8(e.data) || !is_valid_utf8(e.id)) ++invalid_utf8;
     if (e.type.empty()) ++empty_type;
     if (parser_ && parser_->last_event_id() != e.id) ++id_mismatch;
     log.push_back("event:" + e.type + "|" + e.data + "|" + e.id);
