@@ -3,4 +3,4 @@
 export { ready, isReady, coreStats } from './core.js';
 export { SSEParser } from './sse-parser.js';
 export { MessageStream } from './message-stream.js';
-export { streamMessage } from './stream-message.js';
+export { streamMessage } from './transport/run.js';

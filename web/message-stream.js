@@ -6,6 +6,7 @@ import {
   disposeSymbol, feedChunk, getCore, readBatch, releaseSession, trackSession, utf8Decoder,
 } from './core.js';
 import { PartialValue } from './partial-value.js';
+import { deepFreeze } from './snapshots.js';
 
 const STATUS = ['idle', 'streaming', 'done', 'error', 'aborted'];
 const TOOL_STATE = ['input-streaming', 'input-available', 'output-available', 'output-error'];
@@ -30,12 +31,14 @@ const OP_LAST_EVENT_ID = 16;
 
 const MAX_WARNINGS = 100;
 
-export function deepFreeze(value) {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze(value[key]);
+function errorOf(message, code, retryable, extra) {
+  const error = { message, code, retryable };
+  if (extra) {
+    if (typeof extra.status === 'number') error.status = extra.status;
+    if (typeof extra.body === 'string') error.body = extra.body;
+    if (typeof extra.detail === 'string') error.detail = extra.detail;
   }
-  return value;
+  return Object.freeze(error);
 }
 
 function parseJson(text) {
@@ -66,6 +69,7 @@ export class MessageStream {
   #lastEventId = '';
   #protocol = null;
   #warnings = Object.freeze([]);
+  #failExtra = null;      // the error given to fail(), while its record is applied
   #changed = true;       // the snapshot is stale
   #notifyPending = false; // something changed since the last notification
   #snapshot = null;
@@ -124,8 +128,11 @@ export class MessageStream {
     const message = error?.message ?? (error === undefined ? 'The connection failed' : String(error));
     const code = typeof error?.code === 'string' ? error.code : 'network_error';
     const retryable = typeof error?.retryable === 'boolean' ? error.retryable : true;
+    // status, body and detail stay in JavaScript: merged into the error the core records.
+    this.#failExtra = error !== null && typeof error === 'object' ? error : null;
     this.#live().fail(message, code, retryable);
     this.#apply();
+    this.#failExtra = null;
     this.#notify();
   }
 
@@ -330,7 +337,7 @@ export class MessageStream {
           break;
         }
         case OP_ERROR:
-          this.#error = Object.freeze({ message: s(i + 1), code: s(i + 3), retryable: words[i + 5] === 1 });
+          this.#error = errorOf(s(i + 1), s(i + 3), words[i + 5] === 1, this.#failExtra);
           i += 6;
           break;
         case OP_FINISH_REASON:

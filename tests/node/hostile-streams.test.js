@@ -599,7 +599,7 @@ test('200 text/event-stream then nothing: interrupted at the idle timeout, reque
     assert.equal(final.status, 'error');
     assert.equal(final.error.code, 'interrupted');
     assert.equal(final.error.retryable, true);
-    assert.match(final.error.message, /No data arrived for 200 ms/);
+    assert.match(final.error.detail, /No data arrived for 200 ms/);
     assert.equal(final.text, '');
     assert.deepEqual(final.parts, []);
     assert.ok(elapsed >= 195 && elapsed < 2000, `ended after ${Math.round(elapsed)} ms`);

@@ -221,7 +221,8 @@ test('EventSource: an HTTP error closes it with http_<status>; a stall hits the 
   const stalled = await streamMessage(stalling, { idleTimeoutMs: 150 }).finished;
   assert.equal(stalled.status, 'error');
   assert.equal(stalled.error.code, 'interrupted');
-  assert.match(stalled.error.message, /stalled/);
+  assert.match(stalled.error.detail, /No event arrived for 150 ms/);
+  assert.equal(stalled.error.message, 'The server stopped sending the answer before it was complete.');
   assert.equal(stalled.text, textOfFirst('hello', 4));
   assert.equal(stalling.readyState, EventSource.CLOSED);
 });
@@ -289,11 +290,12 @@ test('HTTP 500, 503, 404: error http_<status> with the start of the body; no aut
     assert.equal(final.status, 'error');
     assert.equal(final.error.code, `http_${status}`);
     assert.equal(final.error.retryable, retryable);
-    const match = /^HTTP (\d+)[^:]*: (.*)$/.exec(final.error.message);
-    assert.ok(match, final.error.message);
-    assert.equal(Number(match[1]), status);
-    assert.ok(match[2].startsWith(`Upstream failure (status ${status}) The model service is unavailable.`));
-    assert.ok(match[2].length <= 200);
+    assert.equal(final.error.status, status);
+    assert.ok(final.error.message.endsWith(`(HTTP ${status}).`), final.error.message);
+    assert.ok(final.error.message.length <= 200);
+    assert.ok(!final.error.message.includes('Upstream'), 'the body stays out of the message');
+    assert.match(final.error.body, new RegExp(`Upstream failure\\s+\\(status ${status}\\)\\s+The model service is unavailable`));
+    assert.ok(new TextEncoder().encode(final.error.body).length <= 1024);
     assert.equal(server.connections(k).length, 1);
   }
 });
@@ -313,8 +315,10 @@ test('a content type that is not text/event-stream: error bad_content_type namin
   assert.equal(final.status, 'error');
   assert.equal(final.error.code, 'bad_content_type');
   assert.equal(final.error.retryable, false);
-  assert.match(final.error.message, /'application\/json'/);
-  assert.match(final.error.message, /This endpoint does not stream/);
+  assert.equal(final.error.message, 'The server did not send a streamed answer.');
+  assert.match(final.error.detail, /'application\/json'/);
+  assert.equal(final.error.status, 200);
+  assert.match(final.error.body, /This endpoint does not stream/);
 });
 
 test('CRLF and CR-only line endings', async () => {
@@ -355,7 +359,7 @@ test('a stall past the idle timeout: error without ids (request cancelled), resu
   const final = await streamMessage(server.url(`/chat?key=${k}&stall=4`), { idleTimeoutMs: 200 }).finished;
   assert.equal(final.status, 'error');
   assert.equal(final.error.code, 'interrupted');
-  assert.match(final.error.message, /stalled/);
+  assert.equal(final.error.message, 'The server stopped sending the answer before it was complete.');
   assert.equal(final.text, textOfFirst('hello', 4));
   assert.ok(Date.now() - started < 1500);
   await until(() => server.connections(k)[0].clientClosed);
@@ -371,7 +375,8 @@ test('no response headers within the idle timeout: error interrupted', async () 
   const final = await streamMessage(server.url(`/chat?key=${k}&headersDelay=2000`), { idleTimeoutMs: 150 }).finished;
   assert.equal(final.status, 'error');
   assert.equal(final.error.code, 'interrupted');
-  assert.match(final.error.message, /No response/);
+  assert.equal(final.error.message, 'The server did not answer in time.');
+  assert.match(final.error.detail, /No response arrived within/);
   await until(() => server.connections(k)[0]?.clientClosed);
 });
 
@@ -412,7 +417,7 @@ test('resume attempts exhausted (HTTP 503 on each), then retry() resumes by Last
   assert.equal(server.connections(k)[3].lastEventId, '4');
 });
 
-test('retry() without ids: a new request and stream, the old snapshot shown until new content', async () => {
+test('retry() without ids: a new request and stream, the old output shown as streaming until new content', async () => {
   const k = key('retry-new');
   const run = streamMessage(server.url(`/chat?key=${k}&drop=6`), { body: { prompt: 'again' } });
   const old = await run.finished;
@@ -420,13 +425,16 @@ test('retry() without ids: a new request and stream, the old snapshot shown unti
   assert.equal(old.text, textOfFirst('again', 6));
   const seen = watch(run);
   const again = run.retry();
-  assert.equal(run.getSnapshot(), old);
+  const waiting = run.getSnapshot();
+  assert.equal(waiting.status, 'streaming', 'feedback at once');
+  assert.equal(waiting.error, null, 'the old error is cleared');
+  assert.equal(waiting.parts, old.parts, 'the partial is still shown');
   await sleep(0);
-  assert.equal(run.getSnapshot(), old);
+  assert.equal(run.getSnapshot(), waiting);
   const final = await again;
   assertAnswer(final, 'again');
   assert.ok(seen.length > 0);
-  for (const s of seen) assert.ok(s === old || s.parts.length > 0 || s.status === 'done', 'no empty flash');
+  for (const s of seen) assert.ok(s.parts === old.parts || s.parts.length > 0 || s.status === 'done', 'no empty flash');
   assert.equal(seen.at(-1), final);
   assert.deepEqual(server.connections(k).map((c) => c.lastEventId), [undefined, undefined]);
 });
