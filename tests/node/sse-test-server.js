@@ -23,6 +23,8 @@
 //   headersDelay=MS before the response headers
 //   fast=N          N short text deltas written as fast as possible, then done
 //   endless=1       a text delta every 15 ms until the client goes away
+//   idPad=N         with ids=1: each id is the number, '-', then N characters 'é'
+//   redirect=loop   answers 302 to itself, forever
 import { createServer } from 'node:http';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -74,7 +76,8 @@ export async function startServer() {
   const blocked = new Set();
   const sockets = new Set();
 
-  const server = createServer(async (req, res) => {
+  // Large enough for a resume with a multi-megabyte Last-Event-ID.
+  const server = createServer({ maxHeaderSize: 16 << 20 }, async (req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
     const q = Object.fromEntries(url.searchParams);
     const num = (name) => (q[name] === undefined ? undefined : Number(q[name]));
@@ -98,6 +101,10 @@ export async function startServer() {
     for (const until = Date.now() + (num('headersDelay') ?? 0); Date.now() < until && !closed();) await sleep(10);
     if (closed()) return;
 
+    if (q.redirect === 'loop') {
+      res.writeHead(302, { location: req.url });
+      return res.end();
+    }
     if (q.status && bad) {
       const status = num('status');
       if (status === 204) return res.writeHead(204).end();
@@ -147,7 +154,9 @@ export async function startServer() {
     }
     const events = answerEvents(prompt);
     const ids = q.ids === '1';
-    const start = ids && record.lastEventId ? Number(record.lastEventId) : 0;
+    // Header values arrive as latin1: the id's UTF-8 bytes, one character each.
+    const start = ids && record.lastEventId ? Number.parseInt(record.lastEventId, 10) : 0;
+    const idOf = (i) => (q.idPad ? `${i + 1}-${'é'.repeat(num('idPad'))}` : i + 1);
     const write = async (text) => {
       const split = num('split');
       if (!split) return void res.write(text);
@@ -162,7 +171,7 @@ export async function startServer() {
       if (closed()) return;
       const sent = i - start;
       if (bad && sent === num('drop')) {
-        const whole = serialize(events[i], ids ? i + 1 : undefined, eol);
+        const whole = serialize(events[i], ids ? idOf(i) : undefined, eol);
         res.write(whole.slice(0, Math.ceil(whole.length / 2)));
         await sleep(10);
         res.socket?.destroy();
@@ -181,7 +190,7 @@ export async function startServer() {
           await sleep(40);
         }
       }
-      await write(serialize(events[i], ids ? i + 1 : undefined, eol));
+      await write(serialize(events[i], ids ? idOf(i) : undefined, eol));
       await sleep(num('delay') ?? 2);
     }
     if (closed()) return;

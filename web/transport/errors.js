@@ -1,8 +1,8 @@
 // The transport's errors, one table: each kind of failure with its code, whether
 // retrying can help, and the sentence an end user reads. Technical text (a fetch
 // failure's cause, a status line) goes to `detail`, never into `message`.
-// index.d.ts (MessageError) and docs/transport.md ("Errors") describe the same table;
-// tests/node/transport-errors.test.js checks that they agree.
+// docs/transport.md ("Errors") lists the same table;
+// tests/node/transport-contract.test.js checks that the doc and this table agree.
 
 /** kind: [code, retryable, message] */
 export const ERRORS = Object.freeze({
