@@ -44,14 +44,14 @@ void MessageState::set_status(Status status) {
 bool MessageState::charge(size_t bytes) {
   message_bytes_ += bytes;
   if (message_bytes_ <= limits_.max_message_bytes) return true;
-  set_error_internal("The message exceeded its size limit (maxMessageBytes); what arrived before it is kept",
+  set_error_internal("The answer is too long to show in full (maxMessageBytes).",
                      "message_too_large", false);
   return false;
 }
 
 bool MessageState::add_part(std::unique_ptr<Part> part) {
   if (parts_.size() >= limits_.max_parts) {
-    set_error_internal("The message exceeded its part limit (maxParts); what arrived before it is kept",
+    set_error_internal("The answer has too many parts to show in full (maxParts).",
                        "too_many_parts", false);
     return false;
   }
@@ -62,7 +62,7 @@ bool MessageState::add_part(std::unique_ptr<Part> part) {
 
 bool MessageState::within_depth(std::string_view json) {
   if (json_nesting_depth(json) <= limits_.max_json_depth) return true;
-  set_error_internal("A tool's input or output was nested too deeply (maxJsonDepth); what arrived before it is kept",
+  set_error_internal("A tool call is too deeply nested to show (maxJsonDepth).",
                      "json_too_deep", false);
   return false;
 }
@@ -155,7 +155,7 @@ void MessageState::tool_input_delta(std::string_view id, std::string_view fragme
   // A fragment that crosses the limit is refused whole, so inputText stays exactly
   // what JavaScript was sent.
   if (part->input->text().size() + fragment.size() > limits_.max_tool_input_bytes) {
-    set_error_internal("A tool's input exceeded its size limit (maxToolInputBytes); what arrived before it is kept",
+    set_error_internal("A tool call is too large to show (maxToolInputBytes).",
                        "tool_input_too_large", false);
     return;
   }
@@ -168,7 +168,7 @@ void MessageState::tool_input_delta(std::string_view id, std::string_view fragme
   patch_.push_growing((uint64_t{1} << 32) | index, static_cast<uint32_t>(PatchOp::kToolInputAppend),
                       static_cast<uint32_t>(index), fragment);
   if (error == PartialJsonError::kTooDeep) {
-    set_error_internal("A tool's input was nested too deeply (maxJsonDepth); what arrived before it is kept",
+    set_error_internal("A tool call is too deeply nested to show (maxJsonDepth).",
                        "json_too_deep", false);
     return;
   }
@@ -298,7 +298,7 @@ void MessageState::abort() {
 
 void MessageState::end_of_stream() {
   if (terminal()) return;
-  set_error_internal("The stream ended before the response was complete; the partial response is kept",
+  set_error_internal("The answer ended before it was complete.",
                      "interrupted", true);
 }
 

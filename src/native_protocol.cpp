@@ -104,7 +104,7 @@ void NativeProtocol::on_event(const SseEvent& event, MessageState& state) {
   bool too_deep = false;
   const bool object = !data.empty() && data.front() == '{' && read_payload(data, p, &too_deep);
   if (too_deep) {
-    return state.set_error("An event's JSON was nested too deeply; what arrived before it is kept", "json_too_deep",
+    return state.set_error("A part of the answer is too deeply nested to show (maxJsonDepth).", "json_too_deep",
                            false);
   }
   std::string id_buffer, name_buffer, text_buffer;
