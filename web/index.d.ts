@@ -33,11 +33,12 @@ export class SSEParser implements Disposable {
   /** Feeds one chunk; returns the events it completed, in order. */
   feed(chunk: Uint8Array | ArrayBuffer | ArrayBufferView | string): SSEEvent[];
   /**
-   * End of this connection's stream: discards an incomplete event, returns any
-   * events still due, clears `error`, and readies the parser for a new connection.
-   * `lastEventId` and `retry` persist, as across EventSource reconnections.
+   * End of this connection's stream. An incomplete event (one not yet ended by a
+   * blank line) is discarded, never dispatched, as WHATWG says; so this always
+   * returns an empty array. It clears `error` and readies the parser for a new
+   * connection; `lastEventId` and `retry` persist, as across EventSource reconnections.
    */
-  end(): SSEEvent[];
+  end(): [];
   /** The last event ID string ('' initially). */
   readonly lastEventId: string;
   /** The last valid `retry:` value in milliseconds, or null. */
@@ -78,11 +79,33 @@ export interface ToolPart {
 }
 export type MessagePart = TextPart | ReasoningPart | ToolPart;
 
+/**
+ * The codes sse-wasm itself produces (a server's `error` event may bring any other).
+ * See docs/transport.md and docs/protocol.md.
+ */
+export type MessageErrorCode =
+  | 'interrupted' | 'network_error' | 'server_error' | `http_${number}` | 'no_content' | 'bad_content_type'
+  | 'too_many_redirects' | 'invalid_response' | 'invalid_input' | 'invalid_options' | 'invalid_chunk'
+  | 'event_too_large' | 'tool_input_too_large' | 'json_too_deep' | 'too_many_parts' | 'message_too_large'
+  | 'load_failed' | 'internal_error';
+
 export interface MessageError {
+  /** A short sentence an end user can read (at most about 200 characters). */
   readonly message: string;
-  /** e.g. 'interrupted', 'network_error', 'server_error', 'http_503', 'event_too_large', or the server's code. */
-  readonly code: string;
+  /**
+   * A {@link MessageErrorCode}, e.g. 'interrupted', 'http_503', 'too_many_redirects'
+   * (not retryable), 'invalid_response' (a custom fetch gave no Response, or one whose
+   * body is not a stream), or the code of the server's `error` event.
+   */
+  readonly code: MessageErrorCode | (string & {});
+  /** Whether trying again may succeed (e.g. a lost connection, HTTP 429 or 5xx). */
   readonly retryable: boolean;
+  /** The HTTP status, for `http_<status>` and `bad_content_type` errors. */
+  readonly status?: number;
+  /** An excerpt of the response body (at most 1 KiB), for `http_<status>` and `bad_content_type` errors. */
+  readonly body?: string;
+  /** A technical description for developers, e.g. the cause of a failed fetch; not for end users. */
+  readonly detail?: string;
 }
 
 export interface MessageWarning {
@@ -153,17 +176,47 @@ export class MessageStream implements Disposable {
   [Symbol.dispose](): void;
 }
 
+/** A body sent as JSON (`JSON.stringify`), with `content-type: application/json` unless you set one. */
+export type JsonBody = Record<string, unknown> | readonly unknown[];
+
 export interface StreamMessageOptions extends MessageLimits {
+  /** Defaults to POST when there is a body, else GET. */
   method?: string;
+  /** `accept: text/event-stream` is added unless you set it. For a Request input: set over its own headers. */
   headers?: HeadersInit;
-  body?: BodyInit | null;
+  /**
+   * The request body. A plain object or array is sent as JSON with
+   * `content-type: application/json` (unless you set a content type). A
+   * ReadableStream can only be sent once, so it rules out resume and retry.
+   */
+  body?: BodyInit | JsonBody | null;
   credentials?: RequestCredentials;
+  mode?: RequestMode;
+  /** The fetch cache mode; `'no-store'` by default for URL inputs (a stream is never served from a cache). */
+  cache?: RequestCache;
+  /** A redirect loop ends in error `too_many_redirects`. */
+  redirect?: RequestRedirect;
+  referrer?: string;
+  referrerPolicy?: ReferrerPolicy;
+  integrity?: string;
+  keepalive?: boolean;
+  /** The fetch priority hint, where the platform supports it. */
+  priority?: 'high' | 'low' | 'auto';
+  /** Aborting it has the same effect as `run.abort()`. */
   signal?: AbortSignal;
   protocol?: Protocol;
-  /** Automatic reconnection (by Last-Event-ID); false disables it. */
+  /**
+   * Automatic reconnection by Last-Event-ID (only when the server sent event ids);
+   * `false` disables it (`run.retry()` still works). Defaults: 3 attempts, 500 ms,
+   * 10,000 ms. The delay grows exponentially, plus up to 50 % jitter, within
+   * `[minDelayMs, maxDelayMs]`. A server `retry:` field is used as the first delay
+   * as is (not raised by minDelayMs, not cut by maxDelayMs) and grows from there on
+   * repeated failures; a value above one hour is ignored in favour of this backoff.
+   */
   retry?: { attempts?: number; minDelayMs?: number; maxDelayMs?: number } | false;
-  /** No byte for this long = a stalled stream (default 60,000). */
+  /** No byte for this long = a stalled stream (default 60,000). 0 turns it off. */
   idleTimeoutMs?: number;
+  /** A custom fetch; its response body may be a web ReadableStream or a Node stream. */
   fetch?: typeof fetch;
 }
 
@@ -176,14 +229,25 @@ export type StreamInput =
   | AsyncIterable<Uint8Array | string>
   | EventSource;
 
-export interface MessageRun {
+export interface MessageRun extends Disposable {
+  /** The current snapshot (a frozen idle one until the core is ready). Bound. */
   getSnapshot(): MessageSnapshot;
+  /** Called at most once per animation frame; returns the unsubscribe function. Bound. */
   subscribe(listener: () => void): () => void;
-  /** Status 'aborted', partial kept, request cancelled. */
+  /** Status 'aborted', partial kept, request cancelled. Bound. */
   abort(): void;
-  /** After an error: resume by Last-Event-ID when ids exist, else start again. */
-  retry(): void;
-  /** Resolves with the terminal snapshot; never rejects. */
+  /**
+   * After an error: resumes by Last-Event-ID when the server sent ids, else starts
+   * again (the partial answer stays visible until the new attempt has content).
+   * Returns the new `finished`; when there is nothing to retry (streaming, done,
+   * aborted, or an input that cannot be fetched again), the current one. Bound.
+   */
+  retry(): Promise<MessageSnapshot>;
+  /** Aborts the run if it is still going and releases its resources; `finished` resolves. */
+  dispose(): void;
+  /** Same as dispose(): `using run = streamMessage(...)`. */
+  [Symbol.dispose](): void;
+  /** Resolves with the terminal snapshot; never rejects. Replaced by retry(). */
   readonly finished: Promise<MessageSnapshot>;
 }
 

@@ -4,8 +4,16 @@ import type {
 } from './index.js';
 
 export type {
-  MessageError, MessagePart, MessageSnapshot, MessageStatus, ReasoningPart, TextPart, ToolPart, ToolState,
+  JsonBody, MessageError, MessageErrorCode, MessagePart, MessageSnapshot, MessageStatus, ReasoningPart, TextPart,
+  ToolPart, ToolState,
 } from './index.js';
+
+/**
+ * What an event handler passes: a React event (`<button onClick={retry}>`) or a DOM
+ * event. The hook actions accept one so they can be handlers themselves, and ignore
+ * it: at run time, an argument that is not a plain object is ignored.
+ */
+export type ActionEvent = { readonly nativeEvent: unknown } | Event;
 
 /** The snapshot before anything started; also what server rendering shows. */
 export declare const IDLE_SNAPSHOT: MessageSnapshot;
@@ -32,11 +40,16 @@ export interface UseMessageStreamResult {
    * later, so a component unmounted before then (StrictMode's simulated unmount)
    * sends nothing. Throws a TypeError when no `api` is known. Stable identity.
    */
-  start(options?: StartOptions): void;
+  start(options?: StartOptions | ActionEvent): void;
   /** Aborts the request: status 'aborted', the partial output kept. Stable identity. */
-  stop(): void;
-  /** After an error or a stop: resumes by Last-Event-ID when ids exist, else starts again. Stable identity. */
-  retry(): void;
+  stop(event?: ActionEvent): void;
+  /**
+   * After an error: resumes by Last-Event-ID when the server sent ids, else sends the
+   * request again, the partial output staying visible. After done or a stop: sends the
+   * last request again, the old output staying until the new one has content. Does
+   * nothing while streaming or before start(). Stable identity.
+   */
+  retry(event?: ActionEvent): void;
 }
 
 /**
@@ -70,7 +83,12 @@ export interface InitialChatMessage {
 }
 
 export interface UseChatStreamOptions extends Omit<StreamMessageOptions, 'body'> {
-  /** The URL the conversation is POSTed to: `{ ...body, messages: [{ role, content }] }`. */
+  /**
+   * The URL the conversation is POSTed to, as JSON `{ ...body, messages }` where
+   * `messages` is `[{ role: 'user' | 'assistant', content: string }]`: every earlier
+   * message with text, in order, ending with the new user message. Headers:
+   * `content-type: application/json`, `accept: text/event-stream`, and `headers`.
+   */
   api: string;
   /** Extra JSON fields sent with every request (e.g. `{ model }`). */
   body?: Record<string, unknown>;
@@ -78,8 +96,10 @@ export interface UseChatStreamOptions extends Omit<StreamMessageOptions, 'body'>
   initialMessages?: readonly InitialChatMessage[];
 }
 
+/** Per-request options for send() and retry(), over the hook's options (headers merged by name). */
 export interface SendOptions extends Omit<StreamMessageOptions, 'body'> {
   api?: string;
+  /** Replaces the hook's `body` extras for this request; `messages` is always added. */
   body?: Record<string, unknown>;
 }
 
@@ -90,17 +110,26 @@ export interface UseChatStreamResult {
   status: MessageStatus;
   /** The last answer's error while its status is 'error'. */
   error: MessageError | null;
-  /** Adds a user message and streams the answer (stopping a running one, its tokens kept). Stable. */
-  send(text: string, options?: SendOptions): void;
-  /** Stops the answer: status 'aborted', the tokens so far kept. Stable. */
-  stop(): void;
   /**
-   * After an error: resumes the answer (Last-Event-ID) or restarts it, the partial
-   * staying visible until new content. After done or a stop: regenerates it. Stable.
+   * Adds a user message and streams the answer, stopping a running one (its tokens
+   * kept). Blank text, or a first argument that is not a string (an event), sends
+   * nothing. Stable.
    */
-  retry(options?: SendOptions): void;
-  /** Replaces the conversation (aborting a running answer), e.g. `setMessages([])`. Stable. */
-  setMessages(messages: readonly InitialChatMessage[]): void;
+  send(text: string | ActionEvent, options?: SendOptions): void;
+  /** Stops the answer (also while a regenerate waits): status 'aborted', the tokens so far kept. Stable. */
+  stop(event?: ActionEvent): void;
+  /**
+   * After an error: resumes the answer by Last-Event-ID when the server sent ids, else
+   * sends the same request again; the partial answer stays and the status is
+   * 'streaming' at once. After done or a stop: regenerates the last answer from the
+   * same history, the old one staying visible until the new one has content. Stable.
+   */
+  retry(options?: SendOptions | ActionEvent): void;
+  /**
+   * Replaces the conversation (aborting a running answer), e.g. `setMessages([])`.
+   * Without an array (e.g. called as an event handler) it clears it. Stable.
+   */
+  setMessages(messages?: readonly InitialChatMessage[] | ActionEvent): void;
 }
 
 /** A conversation streamed from `api`. Same rendering guarantees as useMessageStream. */

@@ -49,7 +49,7 @@ export async function main(): Promise<string> {
     const code: 'event_too_large' = error.code;
     console.log(code, error.message);
   }
-  parser.end();
+  const none: [] = parser.end(); // an incomplete event is discarded, never dispatched
   parser.dispose();
 
   const controller = new AbortController();
@@ -71,13 +71,46 @@ export async function main(): Promise<string> {
   if (final.status === 'error' && final.error) {
     const code: string = final.error.code;
     const retryable: boolean = final.error.retryable;
-    if (retryable) run.retry();
-    console.log(code);
+    const status: number | undefined = final.error.status;
+    const body: string | undefined = final.error.body;
+    const detail: string | undefined = final.error.detail;
+    console.log(code, final.error.message, status, body?.slice(0, 80), detail);
+    if (retryable) {
+      const again: MessageSnapshot = await run.retry();
+      console.log(again.status);
+    }
   }
   const tokens: number = (final.usage?.inputTokens ?? 0) + (final.usage?.outputTokens ?? 0);
   const noRetry = streamMessage(new Response('data: {}\n\n'), { retry: false });
   noRetry.abort();
+  noRetry.dispose();
 
-  return [loaded, stats.liveSessions, lastEventId, retry, tokens, events[0]?.data, events[0]?.type, events[0]?.id,
+  // Every fetch option, typed as the DOM's RequestInit; plain objects and arrays are sent as JSON.
+  const fetchOptions: StreamMessageOptions = {
+    body: { prompt: 'hi', history: [{ role: 'user', content: 'hello' }] },
+    credentials: 'include',
+    mode: 'cors',
+    cache: 'no-store',
+    redirect: 'error',
+    referrer: 'about:client',
+    referrerPolicy: 'no-referrer',
+    integrity: 'sha256-abc',
+    keepalive: false,
+    priority: 'high',
+  };
+  const asArray = streamMessage('https://example.invalid/batch', { body: [1, 'two', { three: 3 }] });
+  asArray.dispose();
+  const asForm = streamMessage('https://example.invalid/form', { body: new URLSearchParams({ q: 'x' }), cache: 'reload' });
+  asForm[Symbol.dispose]();
+  const scopedText = await scoped(fetchOptions);
+
+  return [loaded, stats.liveSessions, lastEventId, retry, tokens, none.length, scopedText, events[0]?.data, events[0]?.type, events[0]?.id,
     ...snapshot.parts.map(describePart), ...tools(final).map((t) => t.id)].join(' ');
+}
+
+/** `using`: the run is disposed (aborted if still going) when the scope ends. */
+export async function scoped(options: StreamMessageOptions): Promise<string> {
+  using run = streamMessage('https://example.invalid/chat', options);
+  const final = await run.finished;
+  return final.text;
 }
