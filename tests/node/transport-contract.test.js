@@ -240,6 +240,14 @@ test('the error table and docs/transport.md list the same codes with the same re
   assert.deepEqual(new Map([...rows].sort()), new Map([...codes].sort()));
 });
 
+test('index.d.ts MessageErrorCode names every code of the error table', () => {
+  const types = readFileSync(new URL('../../web/index.d.ts', import.meta.url), 'utf8');
+  const union = /export type MessageErrorCode =([^;]+);/.exec(types)?.[1] ?? '';
+  const typed = new Set([...union.matchAll(/'([a-z_]+)'/g)].map((m) => m[1]));
+  for (const [code] of Object.values(ERRORS)) if (code !== 'aborted') assert.ok(typed.has(code), `${code} is not typed`);
+  assert.match(union, /`http_\$\{number\}`/);
+});
+
 // --- stores ------------------------------------------------------------------------
 
 // What a store notifies, read as a user's UI would.
