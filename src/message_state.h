@@ -183,6 +183,9 @@ class MessageState {
  private:
   struct Part;
   void append(PartView::Kind kind, std::string_view text);
+  std::string_view pair_surrogates(Part& part, std::string_view delta);
+  void release_held(size_t index);
+  void release_all_held();
   static constexpr size_t kNoTool = static_cast<size_t>(-1);
   size_t find_tool(std::string_view id) const;
   // The part of tool `id`, created if it never started and with its input settled,
@@ -211,6 +214,8 @@ class MessageState {
   std::optional<std::pair<uint64_t, uint64_t>> usage_;
   BatchWriter patch_;
   std::string taken_ops_;
+  std::string joined_;     // a delta with its surrogates paired or replaced
+  size_t held_parts_ = 0;  // parts holding back a high surrogate
 };
 
 }  // namespace ssew
