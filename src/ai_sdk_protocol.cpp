@@ -134,7 +134,7 @@ void AiSdkProtocol::on_event(const SseEvent& event, MessageState& state) {
   if (text_delta || type == "reasoning-delta") {
     if (!id.is_string() || !delta.is_string()) return invalid("has no string id or delta");
     const std::string_view chunk_id = id.string_value(scratch_);
-    const std::string_view chunk = delta.string_value(scratch2_);
+    const std::string_view chunk = delta.delta_string_value(scratch2_);
     return append(text_delta ? Owner::kText : Owner::kReasoning, chunk_id, chunk, state);
   }
   const bool text_start = type == "text-start";
@@ -162,7 +162,7 @@ void AiSdkProtocol::on_event(const SseEvent& event, MessageState& state) {
 
     if (type == "tool-input-delta") {
       if (!input_text_delta.is_string()) return invalid("has no string inputTextDelta");
-      const std::string_view text = input_text_delta.string_value(scratch2_);
+      const std::string_view text = input_text_delta.delta_string_value(scratch2_);
       auto plain = text_inputs_.find(call_id);
       if (plain == text_inputs_.end()) return state.tool_input_delta(call_id, text);
       // Plain-text input streams as the body of a JSON string.
@@ -170,6 +170,9 @@ void AiSdkProtocol::on_event(const SseEvent& event, MessageState& state) {
       append_json_string(fragment_, text);
       fragment_.pop_back();  // the closing quote
       const size_t skip = plain->second ? 1 : 0;  // the opening quote, once
+      // After the opening quote a low surrogate is no longer at the fragment's start,
+      // where MessageState pairs it; there is nothing before it to pair with anyway.
+      if (skip == 0 && starts_with_lone_low_surrogate(text)) fragment_.replace(1, 3, "\xEF\xBF\xBD");
       plain->second = true;
       return state.tool_input_delta(call_id, std::string_view(fragment_).substr(skip));
     }

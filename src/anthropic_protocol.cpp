@@ -179,12 +179,12 @@ void AnthropicProtocol::on_block_start(uint64_t index, std::string_view raw, Mes
 
   if (type == "text") {
     open_block(index, Block::kText);
-    if (text.is_string()) state.append_text(text.string_value(scratch_));
+    if (text.is_string()) state.append_text(text.delta_string_value(scratch_));
     return;
   }
   if (type == "thinking") {
     open_block(index, Block::kThinking);
-    if (thinking.is_string()) state.append_reasoning(thinking.string_value(scratch_));
+    if (thinking.is_string()) state.append_reasoning(thinking.delta_string_value(scratch_));
     return;
   }
   std::string type_text;
@@ -262,7 +262,7 @@ void AnthropicProtocol::on_block_delta(uint64_t index, std::string_view raw, Mes
       return state.warn("mismatched_delta", "A delta does not match the type of its content block; it was ignored");
     }
     enter(index, state);
-    const std::string_view chunk = value.string_value(scratch_);
+    const std::string_view chunk = value.delta_string_value(scratch_);
     return is_text ? state.append_text(chunk) : state.append_reasoning(chunk);
   }
   if (type == "input_json_delta") {
@@ -270,7 +270,7 @@ void AnthropicProtocol::on_block_delta(uint64_t index, std::string_view raw, Mes
       return state.warn("unknown_tool", "Tool input arrived for a content block that is not a tool; it was ignored");
     }
     if (!partial_json.is_string()) return state.warn("invalid_event", "An input_json_delta has no partial_json");
-    const std::string_view fragment = partial_json.string_value(scratch_);
+    const std::string_view fragment = partial_json.delta_string_value(scratch_);
     if (fragment.empty()) return;  // the usual first delta
     block->got_input = true;
     enter(index, state);

@@ -194,7 +194,7 @@ void GeminiProtocol::on_part(std::string_view part, MessageState& state) {
     }
   });
   if (text.is_string()) {
-    const std::string_view chunk = text.string_value(scratch_);
+    const std::string_view chunk = text.delta_string_value(scratch_);
     thought.type == JsonType::kTrue ? state.append_reasoning(chunk) : state.append_text(chunk);
   }
   if (function_call.is_object()) {

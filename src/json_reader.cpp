@@ -138,6 +138,13 @@ std::string_view JsonStringRef::value(std::string& scratch) const {
   return scratch;
 }
 
+std::string_view JsonStringRef::delta_value(std::string& scratch) const {
+  if (!escaped) return body;
+  scratch.clear();
+  if (!decode_json_string(literal_of(*this), scratch, LoneSurrogates::kKeepAtEdges)) scratch.clear();
+  return scratch;
+}
+
 void JsonStringRef::append_to(std::string& out) const {
   if (!escaped) {
     out.append(body);
@@ -172,6 +179,11 @@ JsonStringRef JsonValueRef::string() const {
 std::string_view JsonValueRef::string_value(std::string& scratch) const {
   if (type != JsonType::kString) return {};
   return string().value(scratch);
+}
+
+std::string_view JsonValueRef::delta_string_value(std::string& scratch) const {
+  if (type != JsonType::kString) return {};
+  return string().delta_value(scratch);
 }
 
 bool JsonValueRef::to_uint64(uint64_t& out) const {

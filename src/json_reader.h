@@ -34,7 +34,8 @@
 // UTF-8: the input must be UTF-8. Strings are checked to be well-formed UTF-8 (no
 // overlong forms, surrogates or values above U+10FFFF), as nlohmann::json does; a
 // lone surrogate *escape* ("\ud800") is accepted, as JSON.parse accepts it (the
-// decoder turns it into U+FFFD). Outside strings, any non-ASCII byte is an error.
+// decoder turns it into U+FFFD, or keeps it for pairing: delta_value()). Outside
+// strings, any non-ASCII byte is an error.
 //
 // Depth: objects and arrays may nest up to kMaxDepth levels (counting the levels
 // the caller entered and those skip_value() walks); deeper is an error. No protocol
@@ -86,6 +87,12 @@ struct JsonStringRef {
   // `scratch` is returned. A lone surrogate escape becomes U+FFFD, as JSON.parse
   // followed by TextEncoder would produce.
   std::string_view value(std::string& scratch) const;
+  // The decoded string as the next piece of streamed text, for MessageState's
+  // append_text, append_reasoning and tool_input_delta only: as value(), except that
+  // a lone high surrogate escape ending the string and a lone low one starting it
+  // are kept in their WTF-8 form (LoneSurrogates::kKeepAtEdges) so that MessageState
+  // can pair them with the neighbouring delta of the same part.
+  std::string_view delta_value(std::string& scratch) const;
   // Appends the decoded string to `out`.
   void append_to(std::string& out) const;
   // Whether the decoded string equals `plain` ("con\u0074ent" equals "content").
@@ -128,6 +135,9 @@ struct JsonValueRef {
   JsonStringRef string() const;
   // The decoded string for kString, "" otherwise (see JsonStringRef::value).
   std::string_view string_value(std::string& scratch) const;
+  // The string for kString as a delta of streamed text, "" otherwise (see
+  // JsonStringRef::delta_value).
+  std::string_view delta_string_value(std::string& scratch) const;
   // The number as an unsigned 64-bit integer: true for a kNumber that is a
   // non-negative integer representable in 64 bits. An integral number written with
   // a fraction or exponent ("12.0", "1e3") counts; "-0" is 0. False otherwise

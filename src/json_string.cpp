@@ -24,6 +24,10 @@ bool read_hex4(std::string_view s, size_t i, uint32_t& value) {
   return true;
 }
 
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+}  // namespace
+
 void append_code_point(std::string& out, uint32_t cp) {
   if (cp < 0x80) {
     out.push_back(static_cast<char>(cp));
@@ -42,17 +46,14 @@ void append_code_point(std::string& out, uint32_t cp) {
   }
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-}  // namespace
-
-bool decode_json_string(std::string_view s, std::string& out) {
+bool decode_json_string(std::string_view s, std::string& out, LoneSurrogates lone) {
   size_t begin = 0, end = s.size();
   while (begin < end && is_space(s[begin])) ++begin;
   while (end > begin && is_space(s[end - 1])) --end;
   if (end - begin < 2 || s[begin] != '"' || s[end - 1] != '"') return false;
   size_t i = begin + 1;
   const size_t close = end - 1;
+  const bool keep_edges = lone == LoneSurrogates::kKeepAtEdges;
   while (i < close) {
     // Copy the run up to the next escape or quote in one go.
     size_t run = i;
@@ -73,6 +74,7 @@ bool decode_json_string(std::string_view s, std::string& out) {
       case 'r': out.push_back('\r'); break;
       case 't': out.push_back('\t'); break;
       case 'u': {
+        const bool first = i == begin + 3;  // this escape starts the string
         uint32_t cp;
         if (!read_hex4(s.substr(0, close), i, cp)) return false;
         i += 4;
@@ -82,10 +84,10 @@ bool decode_json_string(std::string_view s, std::string& out) {
               low >= 0xDC00 && low <= 0xDFFF) {
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
             i += 6;
-          } else {
+          } else if (!keep_edges || i != close) {
             cp = 0xFFFD;
           }
-        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+        } else if (cp >= 0xDC00 && cp <= 0xDFFF && !(keep_edges && first)) {
           cp = 0xFFFD;
         }
         append_code_point(out, cp);

@@ -14,11 +14,14 @@ struct MessageState::Part {
   std::unique_ptr<PartialJson> input;  // while the input streams
   std::string input_json;              // once the input is complete
   std::string output_json;
+  // A lone high surrogate that ended the last delta, not yet visible (0: none).
+  uint32_t held_high = 0;
 };
 
 namespace {
 
 constexpr uint32_t kMaxU32 = 0xFFFFFFFFu;
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
 uint32_t saturate(uint64_t v) { return v > kMaxU32 ? kMaxU32 : static_cast<uint32_t>(v); }
 
@@ -55,6 +58,8 @@ bool MessageState::add_part(std::unique_ptr<Part> part) {
                        "too_many_parts", false);
     return false;
   }
+  // The last part can no longer grow: a surrogate it held back stays lone.
+  if (!parts_.empty() && parts_.back()->kind != PartView::kTool) release_held(parts_.size() - 1);
   parts_.push_back(std::move(part));
   break_next_ = false;
   return true;
@@ -81,14 +86,75 @@ void MessageState::append(PartView::Kind kind, std::string_view text) {
     part->kind = kind;
     if (!add_part(std::move(part))) return;
   }
-  parts_.back()->text.append(text);
+  Part& part = *parts_.back();
+  const std::string_view visible = pair_surrogates(part, text);
+  // A new part is recorded even while its only text is held back, so that part
+  // numbers stay in step with JavaScript.
+  if (visible.empty() && extend) return;
+  part.text.append(visible);
   // Consecutive appends to the part within one patch become one record.
   const PatchOp op = extend ? PatchOp::kAppend : kind == PartView::kText ? PatchOp::kTextPart : PatchOp::kReasoningPart;
   const uint32_t index = static_cast<uint32_t>(parts_.size() - 1);
-  patch_.push_growing(index, static_cast<uint32_t>(op), index, text);
+  patch_.push_growing(index, static_cast<uint32_t>(op), index, visible);
 }
 
-void MessageState::break_part() { break_next_ = true; }
+std::string_view MessageState::pair_surrogates(Part& part, std::string_view delta) {
+  // Two byte tests on the hot path; the rest is rare.
+  const bool low_first = starts_with_lone_low_surrogate(delta);
+  if (part.held_high == 0 && !low_first && !ends_with_lone_high_surrogate(delta)) return delta;
+  joined_.clear();
+  if (low_first) {
+    const uint32_t low = lone_surrogate_at(delta);
+    if (part.held_high != 0) {
+      append_code_point(joined_, 0x10000 + ((part.held_high - 0xD800) << 10) + (low - 0xDC00));
+    } else {
+      joined_.append(kReplacement);
+    }
+    delta.remove_prefix(3);
+  } else if (part.held_high != 0) {
+    joined_.append(kReplacement);
+  }
+  if (part.held_high != 0) --held_parts_;
+  part.held_high = 0;
+  if (ends_with_lone_high_surrogate(delta)) {
+    part.held_high = lone_surrogate_at(delta.substr(delta.size() - 3));
+    ++held_parts_;
+    delta.remove_suffix(3);
+  }
+  if (joined_.empty()) return delta;
+  joined_.append(delta);
+  return joined_;
+}
+
+void MessageState::release_held(size_t index) {
+  Part& part = *parts_[index];
+  if (part.held_high == 0) return;
+  part.held_high = 0;
+  --held_parts_;
+  // The bytes were charged when the surrogate arrived.
+  const uint32_t key = static_cast<uint32_t>(index);
+  if (part.kind != PartView::kTool) {
+    part.text.append(kReplacement);
+    patch_.push_growing(key, static_cast<uint32_t>(PatchOp::kAppend), key, kReplacement);
+    return;
+  }
+  if (!part.input || part.input->text().size() + kReplacement.size() > limits_.max_tool_input_bytes) return;
+  const PartialJsonError before = part.input->error();
+  const PartialJsonError error = part.input->append(kReplacement);
+  patch_.push_growing((uint64_t{1} << 32) | key, static_cast<uint32_t>(PatchOp::kToolInputAppend), key, kReplacement);
+  if (error == PartialJsonError::kSyntax && before == PartialJsonError::kNone) {
+    warn("invalid_tool_input", "A tool's input is not valid JSON; its value stays as parsed before the error");
+  }
+}
+
+void MessageState::release_all_held() {
+  for (size_t i = 0; held_parts_ != 0 && i < parts_.size(); ++i) release_held(i);
+}
+
+void MessageState::break_part() {
+  if (!terminal() && !parts_.empty() && parts_.back()->kind != PartView::kTool) release_held(parts_.size() - 1);
+  break_next_ = true;
+}
 
 void MessageState::tool_start(std::string_view id, std::string_view name) {
   if (terminal()) return;
@@ -152,6 +218,8 @@ void MessageState::tool_input_delta(std::string_view id, std::string_view fragme
     return;
   }
   if (fragment.empty()) return;
+  const size_t charged = fragment.size();
+  fragment = pair_surrogates(*part, fragment);
   // A fragment that crosses the limit is refused whole, so inputText stays exactly
   // what JavaScript was sent.
   if (part->input->text().size() + fragment.size() > limits_.max_tool_input_bytes) {
@@ -159,7 +227,7 @@ void MessageState::tool_input_delta(std::string_view id, std::string_view fragme
                        "tool_input_too_large", false);
     return;
   }
-  if (!charge(fragment.size())) return;
+  if (!charge(charged) || fragment.empty()) return;
   const PartialJsonError before = part->input->error();
   const PartialJsonError error = part->input->append(fragment);
   const size_t index = find_tool(id);
@@ -194,13 +262,19 @@ void MessageState::tool_input_complete(std::string_view id, std::optional<std::s
   if (input_json) {
     if (!within_depth(*input_json)) return;
     json.assign(*input_json);
-  } else if (is_blank(part->input->text())) {
-    json = "{}";
-  } else if (part->input->complete()) {
-    json = part->input->text();
+    // The given input replaces the streamed text, and with it a surrogate held back.
+    if (part->held_high != 0) --held_parts_;
+    part->held_high = 0;
   } else {
-    warn("incomplete_tool_input", "A tool's input ended before its JSON was complete; its best-effort value is used");
-    json = part->input->has_value() ? part->input->best_effort_json() : "{}";
+    release_held(index);
+    if (is_blank(part->input->text())) {
+      json = "{}";
+    } else if (part->input->complete()) {
+      json = part->input->text();
+    } else {
+      warn("incomplete_tool_input", "A tool's input ended before its JSON was complete; its best-effort value is used");
+      json = part->input->has_value() ? part->input->best_effort_json() : "{}";
+    }
   }
   part->input_json = std::move(json);
   part->input.reset();
@@ -272,10 +346,12 @@ void MessageState::set_last_event_id(std::string_view id) {
 
 void MessageState::finish() {
   if (terminal()) return;
+  release_all_held();
   set_status(Status::kDone);
 }
 
 void MessageState::set_error_internal(std::string_view message, std::string_view code, bool retryable) {
+  release_all_held();
   error_message_.assign(message);
   error_code_.assign(code);
   error_retryable_ = retryable;
@@ -293,6 +369,7 @@ void MessageState::set_error(std::string_view message, std::string_view code, bo
 
 void MessageState::abort() {
   if (terminal()) return;
+  release_all_held();
   set_status(Status::kAborted);
 }
 

@@ -28,6 +28,23 @@
 //   * A problem with one event that does not threaten the message (invalid JSON, a
 //     delta for an unknown tool) is a warning: recorded, nothing else disturbed.
 //   * Limits (see Limits) end the message in error with a specific code.
+//   * A surrogate pair split across two deltas becomes one character. Servers that
+//     slice text by UTF-16 units (JavaScript's text.slice) end a delta with a high
+//     surrogate ("\ud83d") and start the next one with its low surrogate ("\ude00").
+//     So a delta (append_text, append_reasoning, tool_input_delta) may end with a
+//     lone high surrogate and start with a lone low one, in their 3-byte WTF-8 form
+//     (ED A0..BF xx, as JsonStringRef::delta_value decodes them); everywhere else
+//     it is valid UTF-8. A trailing high surrogate is held back, invisible, until
+//     the next delta of the same part (per tool for tool input): when that starts
+//     with a low surrogate the two join; otherwise, or when the part ends first, it
+//     becomes U+FFFD. A text or reasoning part ends at break_part() or when another
+//     part starts; a tool input when it completes (a complete input passed to
+//     tool_input_complete replaces the surrogate with the streamed text); every
+//     part at finish, error, abort and end_of_stream. A low surrogate without a high
+//     one held for its part becomes U+FFFD. Only what is visible reaches the patch
+//     and part(): valid UTF-8 at every moment. A part whose only text so far is a
+//     held surrogate exists, with empty text. The cost stays O(delta): a delta is
+//     checked at its first and last three bytes.
 //
 // Patch records (words in the BatchWriter, strings as UTF-16 ranges; see
 // web/message-stream.js, which must stay in step):
@@ -110,6 +127,7 @@ class MessageState {
   MessageState& operator=(const MessageState&) = delete;
 
   // --- content ---------------------------------------------------------------
+  // `text` is valid UTF-8 except for the surrogate edges described in the rules.
   void append_text(std::string_view text);
   void append_reasoning(std::string_view text);
   // The next append_text / append_reasoning starts a new part even if the last
@@ -120,8 +138,9 @@ class MessageState {
   void tool_start(std::string_view id, std::string_view name);
   // A tool call starts with its complete input (JSON text): state input-available.
   void tool_start(std::string_view id, std::string_view name, std::string_view input_json);
-  // The next fragment of the tool input's JSON text. When the text becomes one
-  // complete JSON value the tool moves to input-available.
+  // The next fragment of the tool input's JSON text (UTF-8 but for the surrogate
+  // edges described in the rules). When the text becomes one complete JSON value
+  // the tool moves to input-available.
   void tool_input_delta(std::string_view id, std::string_view fragment);
   // The input is complete: `input_json` when the protocol repeats it, otherwise
   // the streamed text (an empty streamed text means `{}`). input-available.
@@ -183,6 +202,9 @@ class MessageState {
  private:
   struct Part;
   void append(PartView::Kind kind, std::string_view text);
+  std::string_view pair_surrogates(Part& part, std::string_view delta);
+  void release_held(size_t index);
+  void release_all_held();
   static constexpr size_t kNoTool = static_cast<size_t>(-1);
   size_t find_tool(std::string_view id) const;
   // The part of tool `id`, created if it never started and with its input settled,
@@ -211,6 +233,8 @@ class MessageState {
   std::optional<std::pair<uint64_t, uint64_t>> usage_;
   BatchWriter patch_;
   std::string taken_ops_;
+  std::string joined_;     // a delta with its surrogates paired or replaced
+  size_t held_parts_ = 0;  // parts holding back a high surrogate
 };
 
 }  // namespace ssew

@@ -89,10 +89,10 @@ void NativeProtocol::on_event(const SseEvent& event, MessageState& state) {
         return append(inside);
       }
       scratch_.clear();
-      if (decode_json_string(data, scratch_)) return append(scratch_);
+      if (decode_json_string(data, scratch_, LoneSurrogates::kKeepAtEdges)) return append(scratch_);
     } else if (!data.empty() && data.front() == '{') {
       Payload p;
-      if (read_payload(data, p) && p.text.is_string()) return append(p.text.string_value(scratch_));
+      if (read_payload(data, p) && p.text.is_string()) return append(p.text.delta_string_value(scratch_));
     }
     // Anything else is the text itself, exactly as sent.
     return append(event.data);
@@ -123,7 +123,7 @@ void NativeProtocol::on_event(const SseEvent& event, MessageState& state) {
     if (!p.delta.is_string()) {
       return state.warn("invalid_event", "A 'tool_delta' event has no string delta; it was ignored");
     }
-    return state.tool_input_delta(string_of(p.id, id_buffer), p.delta.string_value(text_buffer));
+    return state.tool_input_delta(string_of(p.id, id_buffer), p.delta.delta_string_value(text_buffer));
   }
 
   if (type == "tool_result") {

@@ -184,7 +184,7 @@ bool OpenAiChatProtocol::try_template(std::string_view data, MessageState& state
   JsonReader reader(data.substr(p, data.size() - p - q));
   JsonStringRef value;
   if (!reader.read_string(value) || !reader.at_end()) return false;  // the full parse decides
-  const std::string_view text = value.value(scratch_);
+  const std::string_view text = value.delta_value(scratch_);
   switch (t.kind) {
     case Template::kText: state.append_text(text); break;
     case Template::kReasoning: state.append_reasoning(text); break;
@@ -373,12 +373,12 @@ bool OpenAiChatProtocol::read_choices(JsonReader& reader) {
 void OpenAiChatProtocol::apply_delta(const Delta& delta, MessageState& state) {
   // Reasoning comes before the answer it leads to.
   if (delta.reasoning_content.is_string() && !delta.reasoning_content.string().body.empty()) {
-    state.append_reasoning(delta.reasoning_content.string_value(scratch_));
+    state.append_reasoning(delta.reasoning_content.delta_string_value(scratch_));
   } else if (delta.reasoning.is_string()) {
-    state.append_reasoning(delta.reasoning.string_value(scratch_));
+    state.append_reasoning(delta.reasoning.delta_string_value(scratch_));
   }
   if (delta.content.is_string()) {
-    state.append_text(delta.content.string_value(scratch_));
+    state.append_text(delta.content.delta_string_value(scratch_));
   } else if (delta.content.is_array()) {
     // [{"type":"text","text":"…"}, …]
     JsonReader reader(delta.content.raw);
@@ -401,11 +401,11 @@ void OpenAiChatProtocol::apply_delta(const Delta& delta, MessageState& state) {
         }
       }
       if (text.is_string() && (!type.present() || (type.is_string() && type.string() == "text"))) {
-        state.append_text(text.string_value(scratch_));
+        state.append_text(text.delta_string_value(scratch_));
       }
     }
   }
-  if (delta.refusal.is_string()) state.append_text(delta.refusal.string_value(scratch_));
+  if (delta.refusal.is_string()) state.append_text(delta.refusal.delta_string_value(scratch_));
   if (delta.function_call.is_object()) apply_function_call(delta.function_call.raw, state);
   if (delta.tool_calls.is_array()) apply_tool_calls(delta.tool_calls.raw, state, nullptr);
   if (delta.finish_reason.is_string()) {
@@ -530,7 +530,7 @@ JsonValueRef OpenAiChatProtocol::apply_tool_calls(std::string_view raw, MessageS
       start_call(*call, state);
     }
     if (arguments.is_string()) {
-      const std::string_view fragment = arguments.string_value(scratch_);
+      const std::string_view fragment = arguments.delta_string_value(scratch_);
       if (!fragment.empty()) {
         const bool extends = call->started && call_id.empty() && call_name.empty();
         start_call(*call, state);
@@ -577,7 +577,7 @@ void OpenAiChatProtocol::apply_function_call(std::string_view raw, MessageState&
     start_call(*call, state);
   }
   if (arguments.is_string()) {
-    const std::string_view fragment = arguments.string_value(scratch_);
+    const std::string_view fragment = arguments.delta_string_value(scratch_);
     if (!fragment.empty()) {
       start_call(*call, state);
       state.tool_input_delta(call->id, fragment);

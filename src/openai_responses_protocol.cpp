@@ -299,14 +299,15 @@ void OpenAiResponsesProtocol::on_event(const SseEvent& event, MessageState& stat
       }
       const JsonValueRef& sub = slot == Slot::kSummary ? f.summary_index : f.content_index;
       const std::string_view item_id = f.item_id.string_value(scratch2_);
-      return append(slot, item_id, int_or(f.output_index, -1), int_or(sub, -1), f.delta.string_value(scratch_),
+      return append(slot, item_id, int_or(f.output_index, -1), int_or(sub, -1), f.delta.delta_string_value(scratch_),
                     state);
     }
     if (what == "function_call_arguments.delta") {
       if (!f.delta.is_string()) return;
       const std::string_view item_id = f.item_id.string_value(scratch2_);
       const Call* call = find_call(item_id, int_or(f.output_index, -1));
-      return state.tool_input_delta(call ? std::string_view(call->call_id) : item_id, f.delta.string_value(scratch_));
+      return state.tool_input_delta(call ? std::string_view(call->call_id) : item_id,
+                                    f.delta.delta_string_value(scratch_));
     }
     if (what == "function_call_arguments.done") {
       const std::string item_id(f.item_id.string_value(scratch2_));

@@ -24,6 +24,22 @@ const std::string kDone = "data: [DONE]\n\n";
 
 TEST(AiSdkFixtures, AllReplayAtEverySplit) { testing::check_all_fixtures("ai-sdk", 8); }
 
+TEST(AiSdkProtocol, PlainTextInputJoinsASplitSurrogatePair) {
+  // inputEncoding "text" streams the input as the body of a JSON string; the opening
+  // quote must not keep a leading low surrogate from becoming U+FFFD.
+  MessageSession::Options options;
+  options.protocol = "ai-sdk";
+  MessageSession session(options);
+  session.feed(Chunk(R"({"type":"start"})") +
+               Chunk(R"({"type":"tool-input-start","toolCallId":"c","toolName":"sh","inputEncoding":"text"})") +
+               Chunk(R"({"type":"tool-input-delta","toolCallId":"c","inputTextDelta":"\ude00a \ud83d"})"));
+  EXPECT_EQ(session.state().part(0).input_text, "\"\xEF\xBF\xBD" "a ");
+  session.feed(Chunk(R"({"type":"tool-input-delta","toolCallId":"c","inputTextDelta":"\ude00"})"));
+  const auto p = session.state().part(0);
+  EXPECT_EQ(p.input_text, "\"\xEF\xBF\xBD" "a \xF0\x9F\x98\x80");
+  EXPECT_EQ(p.input_json, "\"\xEF\xBF\xBD" "a \xF0\x9F\x98\x80\"");
+}
+
 TEST(AiSdkProtocol, IsKnownByName) {
   ASSERT_TRUE(is_known_protocol("ai-sdk"));
   EXPECT_EQ(make_protocol("ai-sdk")->name(), "ai-sdk");

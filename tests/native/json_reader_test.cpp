@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "json_string.h"
+
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
@@ -258,6 +260,56 @@ TEST(JsonReaderTest, Strings) {
   std::string out = ">";
   refs[4].append_to(out);
   EXPECT_EQ(out, ">a/b");
+}
+
+// A delta sliced by UTF-16 units may end with a high surrogate or start with a low
+// one; kKeepAtEdges keeps exactly those (WTF-8) for MessageState to pair.
+TEST(DecodeJsonString, KeepsLoneSurrogatesAtTheEdgesOnlyWhenAsked) {
+  const auto decode = [](const std::string& literal, LoneSurrogates lone) {
+    std::string out;
+    EXPECT_TRUE(decode_json_string(literal, out, lone)) << literal;
+    return out;
+  };
+  const auto keep = LoneSurrogates::kKeepAtEdges;
+  const auto replace = LoneSurrogates::kReplace;
+  const std::string high = "\xED\xA0\xBD", low = "\xED\xB8\x80", fffd = "\xEF\xBF\xBD";
+  EXPECT_EQ(decode(R"("a\ud83d")", replace), "a" + fffd);
+  EXPECT_EQ(decode(R"("a\ud83d")", keep), "a" + high);
+  EXPECT_EQ(decode(R"("\ude00b")", replace), fffd + "b");
+  EXPECT_EQ(decode(R"("\ude00b")", keep), low + "b");
+  EXPECT_EQ(decode(R"("\ud83d")", keep), high);
+  EXPECT_EQ(decode(R"("\ude00")", keep), low);
+  EXPECT_EQ(decode(R"("\ude00\ud83d")", keep), low + high);
+  // Anywhere else a lone surrogate is U+FFFD, and pairs are one character.
+  EXPECT_EQ(decode(R"("\ud83db")", keep), fffd + "b");
+  EXPECT_EQ(decode(R"("a\ude00")", keep), "a" + fffd);
+  EXPECT_EQ(decode(R"("\ud83d\ud83d")", keep), fffd + high);
+  EXPECT_EQ(decode(R"("\ude00\ude00")", keep), low + fffd);
+  EXPECT_EQ(decode(R"("\ud83d\ude00")", keep), "\xF0\x9F\x98\x80");
+  EXPECT_EQ(decode(R"(" \ud83d\ude00\ud83d")", keep), " \xF0\x9F\x98\x80" + high);
+
+  EXPECT_TRUE(ends_with_lone_high_surrogate("a" + high));
+  EXPECT_FALSE(ends_with_lone_high_surrogate("a" + low));
+  EXPECT_FALSE(ends_with_lone_high_surrogate("\xED\x9F\xBF"));  // U+D7FF is a character
+  EXPECT_TRUE(starts_with_lone_low_surrogate(low + "b"));
+  EXPECT_FALSE(starts_with_lone_low_surrogate(high + "b"));
+  EXPECT_EQ(lone_surrogate_at(high), 0xD83Du);
+  EXPECT_EQ(lone_surrogate_at(low), 0xDE00u);
+
+  JsonReader r(R"(["x\ud83d","\ude00y","plain"])");
+  ASSERT_TRUE(r.enter_array());
+  std::vector<JsonValueRef> values;
+  while (r.next_element()) {
+    JsonValueRef v;
+    ASSERT_TRUE(r.read_value(v));
+    values.push_back(v);
+  }
+  ASSERT_EQ(values.size(), 3u);
+  std::string scratch;
+  EXPECT_EQ(values[0].string_value(scratch), "x" + fffd);
+  EXPECT_EQ(values[0].delta_string_value(scratch), "x" + high);
+  EXPECT_EQ(values[1].delta_string_value(scratch), low + "y");
+  EXPECT_EQ(values[2].delta_string_value(scratch).data(), values[2].raw.data() + 1);  // no copy
 }
 
 TEST(JsonReaderTest, LongStringsAcrossWordBoundaries) {
