@@ -3,7 +3,8 @@
 
 export const noop = () => {};
 
-const hasGlobal = (name) => typeof globalThis[name] === 'function';
+/** Whether the platform has the global function `name` (fetch, Request, ReadableStream, ...). */
+export const hasGlobal = (name) => typeof globalThis[name] === 'function';
 
 /** The kind of a streamMessage() input, or null when it is none of them. */
 export function classify(input) {

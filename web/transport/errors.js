@@ -40,8 +40,8 @@ const HTTP_MESSAGES = {
 /** The bounded excerpt of an error response's body kept in `error.body`: 1 KiB of UTF-8. */
 export const BODY_EXCERPT_BYTES = 1024;
 
-/** Whether retrying an HTTP status can help: 408, 429 and 5xx. */
-export const retryableStatus = (status) => status === 408 || status === 429 || status >= 500;
+// Whether retrying an HTTP status can help: 408, 429 and 5xx.
+const retryableStatus = (status) => status === 408 || status === 429 || status >= 500;
 
 function freeze(code, retryable, message, extra) {
   const error = { message, code, retryable };
@@ -60,12 +60,15 @@ export function failure(kind, extra) {
   return freeze(code, retryable, message, extra);
 }
 
-/** A frozen MessageError for an HTTP status outside 2xx (204 is `no_content`). */
-export function httpFailure(status, statusText, body) {
+/**
+ * A frozen MessageError for an HTTP status outside 2xx (204 is `no_content`). `body`:
+ * the excerpt, if one was read; `detail` defaults to the status line.
+ */
+export function httpFailure(status, statusText, body, detail) {
   const sentence = HTTP_MESSAGES[status]
     ?? (status >= 500 ? 'The server had a problem. Try again' : 'The server answered with an error');
   return freeze(`http_${status}`, retryableStatus(status), `${sentence} (HTTP ${status}).`,
-    { status, body, detail: `HTTP ${status}${statusText ? ` ${statusText}` : ''}` });
+    { status, body, detail: detail ?? `HTTP ${status}${statusText ? ` ${statusText}` : ''}` });
 }
 
 /** The technical text of a thrown value, with its cause (fetch puts the reason there). */

@@ -2,7 +2,7 @@
 // are written back as minimal SSE for the core, and it is closed once the message
 // is over, or when reconnecting would replay the message from its start.
 import { Connection, noop } from './connection.js';
-import { failure, retryableStatus } from './errors.js';
+import { failure, httpFailure } from './errors.js';
 import { isTerminal } from '../snapshots.js';
 
 // The native vocabulary plus 'message' (data-only events of other protocols).
@@ -57,12 +57,9 @@ export function readEventSource(source, stream, run) {
         const status = typeof event.code === 'number' ? event.code : undefined;
         const detail = `The EventSource failed${typeof event.message === 'string' && event.message
           ? `: ${event.message}` : ''}`;
-        let error;
-        if (status === 204) error = failure('no_content', { status, detail });
-        else if (status !== undefined) {
-          error = Object.freeze({ ...failure('network_error', { status, detail }), code: `http_${status}`,
-            retryable: retryableStatus(status) });
-        } else error = failure('network_error', { detail });
+        const error = status === 204 ? failure('no_content', { status, detail })
+          : status !== undefined ? httpFailure(status, '', undefined, detail)
+            : failure('network_error', { detail });
         end(() => stream.fail(error));
       } else if (stream.lastEventId === '') {
         // Reconnecting without an id would replay the message from its start.

@@ -1,11 +1,10 @@
 // HTTP: the fetch of each attempt, and what a response must be before its body is
 // read as a stream (a 2xx status, text/event-stream).
 import { BODY_EXCERPT_BYTES, failure, httpFailure } from './errors.js';
+import { bodySource, hasGlobal } from './connection.js';
 
 const FETCH_OPTIONS = ['credentials', 'mode', 'cache', 'redirect', 'referrer', 'referrerPolicy', 'integrity',
   'keepalive', 'priority'];
-
-const hasGlobal = (name) => typeof globalThis[name] === 'function';
 
 export function isPlainObject(value) {
   if (value === null || typeof value !== 'object') return false;
@@ -66,13 +65,13 @@ export function fetchAttempt(settings, lastEventId, signal) {
  * to read. An error's body excerpt is read through `connection` (bounded, and
  * stopped with it).
  */
-export async function checkResponse(response, connection, bodySource) {
+export async function checkResponse(response, connection) {
   const status = response.status;
   if (status === 204) return failure('no_content', { status });
   const ok = status >= 200 && status <= 299;
   const type = response.headers?.get?.('content-type') ?? '';
   if (ok && type.split(';')[0].trim().toLowerCase() === 'text/event-stream') return null;
-  const body = await bodyExcerpt(response, connection, bodySource);
+  const body = await bodyExcerpt(response, connection);
   if (!ok) return httpFailure(status, response.statusText, body);
   return failure('bad_content_type', {
     status, body, detail: `Expected text/event-stream, got ${type ? `'${type}'` : 'no content type'}`,
@@ -80,7 +79,7 @@ export async function checkResponse(response, connection, bodySource) {
 }
 
 // The first BODY_EXCERPT_BYTES of a body as text (a character cut at the end is dropped).
-async function bodyExcerpt(response, connection, bodySource) {
+async function bodyExcerpt(response, connection) {
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
   const bytes = new Uint8Array(BODY_EXCERPT_BYTES);

@@ -1,14 +1,12 @@
 // streamMessage() options: checked once, up front, into the plain settings a run
 // uses. A bad option is a TypeError with `code` (the run turns it into its error).
-import { classify } from './connection.js';
+import { classify, hasGlobal } from './connection.js';
 import { buildInit } from './http.js';
 
 export const DEFAULT_RETRY = Object.freeze({ attempts: 3, minDelayMs: 500, maxDelayMs: 10000 });
 /** A server `retry:` above this (one hour) is ignored in favour of the client's own backoff. */
 export const MAX_SERVER_RETRY_MS = 3_600_000;
 const STREAM_OPTIONS = ['protocol', 'maxEventBytes', 'maxToolInputBytes', 'maxJsonDepth', 'maxParts', 'maxMessageBytes'];
-
-const hasGlobal = (name) => typeof globalThis[name] === 'function';
 
 export function optionError(message, code = 'invalid_options') {
   return Object.assign(new TypeError(`sse-wasm: ${message}`), { code });

@@ -283,7 +283,7 @@ class MessageRun {
       }
 
       if (response) {
-        const problem = await checkResponse(response, connection, bodySource);
+        const problem = await checkResponse(response, connection);
         if (problem) return { error: problem };
         if (connection.stopped) return this.#stoppedOutcome(connection, false);
         if (settings.autoProtocol
