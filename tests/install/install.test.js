@@ -5,6 +5,8 @@
 //      resolution, and the React hooks), and deliberate misuses fail where marked.
 //   4. Vite + React: `vite build` served statically, and the Vite dev server (with
 //      its dependency pre-bundling), each rendering a streamed answer in Chromium.
+//   4b. The README's React examples, verbatim, as a fresh Vite + React + TypeScript app
+//      (production build) against the FastAPI app of tests/servers, clicked in Chromium.
 //   5. webpack 5 + React: the same app, production build, no wasm config, in Chromium.
 //   6. A plain <script type="module"> page importing /node_modules/sse-wasm/web/index.js.
 // The apps are templates in tests/install/apps/, copied into a temp folder. Dev tools
@@ -17,7 +19,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import { cp, mkdir, mkdtemp, readFile, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +27,8 @@ import { basename, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { README_EXAMPLES } from '../node/readme-blocks.js';
+import { startFastAPI } from '../servers/fastapi.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const apps = fileURLToPath(new URL('./apps/', import.meta.url));
@@ -183,12 +187,28 @@ async function streamAnswer(res) {
   res.end();
 }
 
-/** A static file server for `root` (null: none) that also answers /api/stream. */
-async function startServer(root) {
+/**
+ * A static file server for `root` (null: none) that also answers /api/stream, or,
+ * with `proxy` (an origin), forwards every /api/ request there as it streams.
+ */
+async function startServer(root, { proxy } = {}) {
   const requests = [];
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://localhost');
     requests.push(`${req.method} ${url.pathname}${url.search}`);
+    if (proxy && url.pathname.startsWith('/api/')) {
+      const upstream = httpRequest(`${proxy}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode, answer.headers);
+        answer.pipe(res);
+        // A connection the API dropped is dropped here too, not left open.
+        answer.on('close', () => {
+          if (!answer.complete) res.destroy();
+        });
+      });
+      upstream.on('error', () => res.destroy());
+      res.on('close', () => upstream.destroy());
+      return req.pipe(upstream);
+    }
     if (url.pathname === '/api/stream') return streamAnswer(res);
     if (!root) return res.writeHead(404).end('not found');
     let file = resolve(root, `.${decodeURIComponent(url.pathname)}`);
@@ -524,6 +544,78 @@ test('Vite + React: build and dev server render the stream in Chromium', { timeo
     }
   });
   timed('vite', started);
+});
+
+// ---------------------------------------------------------------------------
+// 4b. The README's React examples as a user ships them: a fresh Vite + React +
+// TypeScript app, production build, the API a FastAPI app with pydantic request
+// models (tests/servers/fastapi_app.py), clicked through in Chromium.
+
+test("the README's React examples in a fresh Vite app, against FastAPI, in Chromium", { timeout: 300_000 }, async (t) => {
+  if (!needTarball(t)) return;
+  const started = Date.now();
+  const app = await makeReactApp(t, 'readme-app', 'vite-readme', ['vite', '@vitejs/plugin-react']);
+  await writeFile(join(app, 'Chat.tsx'), `${README_EXAMPLES.chat.code}\n`);
+  await writeFile(join(app, 'Conversation.tsx'), `${README_EXAMPLES.conversation.code}\n`);
+  const vite = join(app, 'node_modules/vite/bin/vite.js');
+  mustSucceed(await run(process.execPath, [vite, 'build'], { cwd: app, timeoutMs: 180_000 }), 'vite build');
+  const fastapi = await startFastAPI();
+  cleanups.push(() => fastapi.stop());
+  const server = await startServer(join(app, 'dist'), { proxy: fastapi.origin });
+  const page = await (await browser()).newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.stack ?? e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console.error: ${m.text()}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  try {
+    await page.goto(`${server.origin}/`, { waitUntil: 'load', timeout: 30_000 });
+    const chat = page.locator('#chat');
+    const conversation = page.locator('#conversation');
+
+    // useMessageStream: Ask streams FastAPI's answer.
+    const answer = 'FastAPI got "Hi" and streams this answer word by word.';
+    await chat.getByRole('button', { name: 'Ask' }).click();
+    await chat.getByText(answer).waitFor({ timeout: 20_000 });
+
+    // A dropped connection: the alert keeps the partial; onClick={retry} completes it.
+    await fastapi.fault({ path: '/api/chat', drop: true });
+    await chat.getByRole('button', { name: 'Ask' }).click();
+    await chat.getByRole('alert').waitFor({ timeout: 20_000 });
+    await chat.getByRole('button', { name: 'Retry' }).click();
+    await chat.getByText(answer).waitFor({ timeout: 20_000 });
+    assert.equal(await chat.getByRole('alert').count(), 0, 'the error is gone after the retry');
+
+    // useChatStream: a message typed and sent, answered with the body extras.
+    await conversation.getByRole('textbox', { name: 'Message' }).fill('hello from Chromium');
+    await conversation.getByRole('button', { name: 'Send' }).click();
+    await conversation.getByText('Answer 1 with small, take 1: you said "hello from Chromium".').waitFor({ timeout: 20_000 });
+
+    const log = await fastapi.log();
+    assert.deepEqual(log.map((r) => r.status), log.map(() => 200), `FastAPI answered every request: ${JSON.stringify(log)}`);
+    const asks = log.filter((r) => r.path === '/api/chat');
+    assert.ok(asks.length >= 3);
+    for (const ask of asks) {
+      assert.match(ask.contentType, /^application\/json/);
+      assert.deepEqual(JSON.parse(ask.body), { prompt: 'Hi' });
+    }
+    const [turn] = log.filter((r) => r.path === '/api/conversation');
+    assert.deepEqual(JSON.parse(turn.body), { model: 'small', messages: [{ role: 'user', content: 'hello from Chromium' }] });
+    assert.equal(turn.headers['x-session'], 'install-test');
+    assert.deepEqual(problems, []);
+    await mkdir(join(repo, 'test-results'), { recursive: true });
+    await page.screenshot({ path: join(repo, 'test-results/install-readme-app.png') });
+  } catch (error) {
+    throw withContext(error, `--- page\n${problems.join('\n')}\n${tail(await page.content(), 4000)}`);
+  } finally {
+    await page.close();
+    await server.close();
+    await fastapi.stop();
+  }
+  timed('readme app', started);
 });
 
 // ---------------------------------------------------------------------------

@@ -14,15 +14,14 @@ import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, mkdir, rm, symlink, writeFile, realpath } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { JSDOM } from 'jsdom';
 import { startFastAPI } from '../servers/fastapi.js';
+import { README_EXAMPLES } from './readme-blocks.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const README = readFileSync(join(repo, 'README.md'), 'utf8');
 const TSC = join(repo, 'node_modules/.bin/tsc');
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -36,40 +35,7 @@ async function until(condition, what, timeoutMs = 8000) {
   }
 }
 
-// ---------------------------------------------------------------------------
-// The code blocks of README.md, with the heading each sits under.
-
-function codeBlocks(markdown) {
-  const blocks = [];
-  let heading = '';
-  const lines = markdown.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const head = /^(#{1,6})\s+(.*)$/.exec(lines[i]);
-    if (head) heading = head[2].trim();
-    const fence = /^```(\w*)\s*$/.exec(lines[i]);
-    if (!fence) continue;
-    const start = i + 1;
-    let end = start;
-    while (end < lines.length && lines[end] !== '```') end++;
-    blocks.push({ lang: fence[1], heading, line: start + 1, code: lines.slice(start, end).join('\n') });
-    i = end;
-  }
-  return blocks;
-}
-
-const blocks = codeBlocks(README);
-function block(heading, lang, what) {
-  const found = blocks.filter((b) => b.heading === heading && b.lang === lang);
-  assert.ok(found.length >= 1, `README.md has no \`\`\`${lang} block under "${heading}" (${what})`);
-  return found[0];
-}
-
-const EXAMPLES = {
-  usage: { ...block('Usage', 'js', 'the plain JavaScript usage'), file: 'usage.ts' },
-  lower: { ...block('Lower levels', 'js', 'MessageStream and SSEParser'), file: 'lower.ts' },
-  chat: { ...block('React', 'tsx', 'useMessageStream'), file: 'chat.tsx' },
-  conversation: { ...block('useChatStream', 'tsx', 'useChatStream'), file: 'conversation.tsx' },
-};
+const EXAMPLES = README_EXAMPLES;
 
 // Free names the plain blocks use: what an app would have.
 const GLOBALS = `// The free names of the README's plain JavaScript blocks.
