@@ -61,7 +61,7 @@ void MessageSession::feed(size_t length) { feed(reinterpret_cast<const uint8_t*>
 void MessageSession::feed(const uint8_t* bytes, size_t length) {
   begin_call();
   if (parser_.error() == SseError::kNone && parser_.feed(bytes, length, *this) != SseError::kNone) {
-    state_.set_error("A part of the answer is too large to show (maxEventBytes).", "event_too_large", false);
+    state_.set_error(sse_error_message(parser_.error()), "event_too_large", false);
   }
   publish();
 }

@@ -57,7 +57,7 @@ const char* sse_error_message(SseError error) {
     case SseError::kNone:
       return "";
     case SseError::kEventTooLarge:
-      return "a line or an event's data exceeded maxEventBytes";
+      return "A part of the answer is too large to show (maxEventBytes).";
   }
   return "unknown error";
 }

@@ -65,7 +65,8 @@ enum class SseError : uint8_t {
   kEventTooLarge = 1,
 };
 
-// A stable, human-readable description of an error code ("" for kNone).
+// A stable sentence for an end user describing an error code ("" for kNone); the
+// message of a MessageSession that ends on it.
 const char* sse_error_message(SseError error);
 
 class SseParser {

@@ -6,7 +6,7 @@ import {
   disposeSymbol, feedChunk, getCore, readBatch, releaseSession, trackSession, utf8Decoder,
 } from './core.js';
 import { PartialValue } from './partial-value.js';
-import { deepFreeze } from './snapshots.js';
+import { deepFreeze, errorValue } from './snapshots.js';
 
 const STATUS = ['idle', 'streaming', 'done', 'error', 'aborted'];
 const TOOL_STATE = ['input-streaming', 'input-available', 'output-available', 'output-error'];
@@ -30,16 +30,6 @@ const OP_PROTOCOL = 15;
 const OP_LAST_EVENT_ID = 16;
 
 const MAX_WARNINGS = 100;
-
-function errorOf(message, code, retryable, extra) {
-  const error = { message, code, retryable };
-  if (extra) {
-    if (typeof extra.status === 'number') error.status = extra.status;
-    if (typeof extra.body === 'string') error.body = extra.body;
-    if (typeof extra.detail === 'string') error.detail = extra.detail;
-  }
-  return Object.freeze(error);
-}
 
 function parseJson(text) {
   try {
@@ -337,7 +327,7 @@ export class MessageStream {
           break;
         }
         case OP_ERROR:
-          this.#error = errorOf(s(i + 1), s(i + 3), words[i + 5] === 1, this.#failExtra);
+          this.#error = errorValue(s(i + 1), s(i + 3), words[i + 5] === 1, this.#failExtra);
           i += 6;
           break;
         case OP_FINISH_REASON:

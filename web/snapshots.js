@@ -20,6 +20,20 @@ export const isTerminal = (status) => TERMINAL.has(status);
 /** idle or streaming: an answer is on its way. */
 export const isActive = (status) => status === 'idle' || status === 'streaming';
 
+/**
+ * A frozen MessageError: `{ message, code, retryable }` plus those of `extra`'s
+ * `status` (number), `body` and `detail` (strings) that are present.
+ */
+export function errorValue(message, code, retryable, extra) {
+  const error = { message, code, retryable };
+  if (extra) {
+    if (typeof extra.status === 'number') error.status = extra.status;
+    if (typeof extra.body === 'string') error.body = extra.body;
+    if (typeof extra.detail === 'string') error.detail = extra.detail;
+  }
+  return Object.freeze(error);
+}
+
 export function deepFreeze(value) {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);

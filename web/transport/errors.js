@@ -4,6 +4,8 @@
 // docs/transport.md ("Errors") lists the same table;
 // tests/node/transport-contract.test.js checks that the doc and this table agree.
 
+import { errorValue } from '../snapshots.js';
+
 /** kind: [code, retryable, message] */
 export const ERRORS = Object.freeze({
   network_error: ['network_error', true, 'Could not reach the server. Check the connection and try again.'],
@@ -43,21 +45,13 @@ export const BODY_EXCERPT_BYTES = 1024;
 // Whether retrying an HTTP status can help: 408, 429 and 5xx.
 const retryableStatus = (status) => status === 408 || status === 429 || status >= 500;
 
-function freeze(code, retryable, message, extra) {
-  const error = { message, code, retryable };
-  if (extra) {
-    for (const key of ['status', 'body', 'detail']) if (extra[key] !== undefined) error[key] = extra[key];
-  }
-  return Object.freeze(error);
-}
-
 /**
  * A frozen MessageError of one kind of ERRORS. `extra`: { detail?, status?, body? }.
  * @returns {import('../index.d.ts').MessageError}
  */
 export function failure(kind, extra) {
   const [code, retryable, message] = ERRORS[kind] ?? ERRORS.internal_error;
-  return freeze(code, retryable, message, extra);
+  return errorValue(message, code, retryable, extra);
 }
 
 /**
@@ -67,7 +61,7 @@ export function failure(kind, extra) {
 export function httpFailure(status, statusText, body, detail) {
   const sentence = HTTP_MESSAGES[status]
     ?? (status >= 500 ? 'The server had a problem. Try again' : 'The server answered with an error');
-  return freeze(`http_${status}`, retryableStatus(status), `${sentence} (HTTP ${status}).`,
+  return errorValue(`${sentence} (HTTP ${status}).`, `http_${status}`, retryableStatus(status),
     { status, body, detail: detail ?? `HTTP ${status}${statusText ? ` ${statusText}` : ''}` });
 }
 
