@@ -165,6 +165,13 @@ class MessageState {
   // "interrupted", retryable.
   void end_of_stream();
   void warn(std::string_view code, std::string_view message);
+  // The one memory budget: bytes a decoder keeps for this message outside the
+  // parts (ids it maps, fragments it buffers, events queued for detection) count
+  // against max_message_bytes like text does. Returns false when they do not fit:
+  // the message has then ended in error "message_too_large" (what arrived before
+  // stays) and the decoder must not keep the bytes. Charges are never refunded; a
+  // decoder charges what it keeps once, when it first keeps it.
+  bool reserve(size_t bytes) { return !terminal() && charge(bytes); }
 
   // --- reading -------------------------------------------------------------------
   Status status() const { return status_; }
