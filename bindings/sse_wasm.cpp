@@ -4,6 +4,8 @@
 // results leave as one batch per call (src/batch_writer.h).
 #include <emscripten/bind.h>
 
+#include <limits>
+
 #include "message_session.h"
 #include "sse_session.h"
 
@@ -18,7 +20,16 @@ uintptr_t address(const T* p) {
   return reinterpret_cast<uintptr_t>(p);
 }
 
-size_t size_or(double value, size_t fallback) { return value > 0 ? static_cast<size_t>(value) : fallback; }
+// A limit as JavaScript passes it: 0 (or NaN, or a negative number) keeps the
+// default, and a value at or above the largest size_t (2^32 - 1 in wasm) saturates to
+// it: a double out of size_t's range must never reach static_cast (undefined, and in
+// practice it wraps).
+size_t size_or(double value, size_t fallback) {
+  if (!(value > 0)) return fallback;
+  constexpr double kMax = static_cast<double>(std::numeric_limits<size_t>::max());
+  if (value >= kMax) return std::numeric_limits<size_t>::max();
+  return static_cast<size_t>(value);
+}
 
 SseSession* make_sse_session(double max_event_bytes) {
   ssew::SseParser::Options options;
@@ -29,7 +40,11 @@ SseSession* make_sse_session(double max_event_bytes) {
 uintptr_t sse_input_buffer(SseSession& s, size_t capacity) { return address(s.input_buffer(capacity)); }
 uint32_t sse_feed(SseSession& s, size_t length) { return s.feed(length); }
 uintptr_t sse_header(const SseSession& s) { return address(&s.header()); }
-std::string sse_last_event_id(SseSession& s) { return s.parser().last_event_id(); }
+// The last event ID leaves as an address and a byte length, decoded by JavaScript's
+// TextDecoder with ignoreBOM: embind's std::string conversion strips a leading U+FEFF
+// from strings longer than 16 bytes, and only a stream's first BOM may be stripped.
+uintptr_t sse_last_event_id_address(SseSession& s) { return address(s.parser().last_event_id().data()); }
+size_t sse_last_event_id_length(SseSession& s) { return s.parser().last_event_id().size(); }
 double sse_retry(SseSession& s) {
   auto retry = s.parser().retry();
   return retry ? static_cast<double>(*retry) : -1.0;
@@ -58,7 +73,6 @@ void msg_fail(MessageSession& s, std::string message, std::string code, bool ret
 }
 void msg_hint(MessageSession& s, std::string name) { s.hint_protocol(name); }
 std::string msg_protocol(const MessageSession& s) { return std::string(s.protocol()); }
-std::string msg_last_event_id(const MessageSession& s) { return s.parser().last_event_id(); }
 double msg_retry(const MessageSession& s) {
   auto retry = s.parser().retry();
   return retry ? static_cast<double>(*retry) : -1.0;
@@ -73,7 +87,8 @@ EMSCRIPTEN_BINDINGS(sse_wasm) {
       .function("feed", &sse_feed)
       .function("end", &SseSession::end)
       .function("header", &sse_header)
-      .function("lastEventId", &sse_last_event_id)
+      .function("lastEventIdAddress", &sse_last_event_id_address)
+      .function("lastEventIdLength", &sse_last_event_id_length)
       .function("retry", &sse_retry);
 
   class_<MessageSession>("MessageSession")
@@ -89,6 +104,5 @@ EMSCRIPTEN_BINDINGS(sse_wasm) {
       .function("opsHeader", &msg_ops_header)
       .function("takeToolInputOps", &MessageSession::take_tool_input_ops)
       .function("protocol", &msg_protocol)
-      .function("lastEventId", &msg_last_event_id)
       .function("retry", &msg_retry);
 }

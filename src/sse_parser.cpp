@@ -184,7 +184,9 @@ void SseParser::process_line(const uint8_t* line, size_t n, bool ascii, bool sta
     }
     append_utf8_decoded(data_, value, value_length);
     data_.push_back('\n');
-    if (data_.size() > options_.max_event_bytes + 1) fail(SseError::kEventTooLarge);
+    // data_ holds one LF per line, the last one not part of the data. (max + 1 would
+    // wrap for a limit of SIZE_MAX, "no limit".)
+    if (data_.size() - 1 > options_.max_event_bytes) fail(SseError::kEventTooLarge);
   } else if (equals(line, name_length, "event")) {
     if (ascii) {
       // The same type event after event: the buffer keeps it, skip the copy.

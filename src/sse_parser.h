@@ -72,7 +72,8 @@ const char* sse_error_message(SseError error);
 class SseParser {
  public:
   struct Options {
-    // Largest line, and largest data of one event, in bytes. Default 8 MiB.
+    // Largest line, and largest data of one event, in bytes. Default 8 MiB. Any
+    // value is safe, SIZE_MAX included (no limit): no check adds to it.
     size_t max_event_bytes = size_t{8} << 20;
   };
 

@@ -6,7 +6,9 @@
 //    events, lastEventId, retry and error.
 //  * SseParserTest.*: direct tests of end()/reset(), callbacks, the error latch and
 //    bounded memory on a long stream.
+//  * SseSessionTest.*: the batch records JavaScript's SSEParser reads.
 #include "sse_parser.h"
+#include "sse_session.h"
 #include "utf8_oracle.h"
 
 #include <gtest/gtest.h>
@@ -38,6 +40,7 @@ using ssew::SseError;
 using ssew::SseEvent;
 using ssew::SseHandler;
 using ssew::SseParser;
+using ssew::SseSession;
 using ssew::testing::is_valid_utf8;
 
 // ----------------------------------------------------------------------------
@@ -676,6 +679,74 @@ TEST(SseParserTest, OversizedEventDataIsNotBuffered) {
   const size_t after = HeapInUse();
   EXPECT_LT(after, before + options.max_event_bytes * 2 + 64 * 1024)
       << "heap grew from " << before << " to " << after;
+}
+
+// A limit of SIZE_MAX is "no limit" (JavaScript's Infinity or anything >= 2^32 - 1
+// saturates to it in wasm): no check may wrap around it.
+TEST(SseParserTest, LimitOfSizeMaxIsNoLimit) {
+  SseParser::Options options;
+  options.max_event_bytes = SIZE_MAX;
+  SseParser p(options);
+  Recorder r;
+  const std::string big(9 << 20, 'b');
+  EXPECT_EQ(Feed(p, "data: a\ndata: b\n\ndata: " + big + "\n\n", r), SseError::kNone);
+  ASSERT_EQ(r.events.size(), 2u);
+  EXPECT_EQ(r.events[0].data, "a\nb");
+  EXPECT_EQ(r.events[1].data.size(), big.size());
+  // Split so that the lines are buffered (line_) and the data copied (data_).
+  EXPECT_EQ(Feed(p, "data: x", r), SseError::kNone);
+  EXPECT_EQ(Feed(p, "y\ndata: z\n\n", r), SseError::kNone);
+  ASSERT_EQ(r.events.size(), 3u);
+  EXPECT_EQ(r.events[2].data, "xy\nz");
+}
+
+// Only the stream's first byte-order mark is stripped (WHATWG): a U+FEFF that starts
+// an id anywhere else is part of it, whatever its length.
+TEST(SseParserTest, LeadingBomOfAnIdIsKept) {
+  const std::string bom = "\xEF\xBB\xBF";
+  for (size_t n = 1; n <= 40; ++n) {
+    const std::string id = bom + std::string(n - 1, 'i');
+    for (const std::string start : {std::string("data: x\n\n"), bom, std::string()}) {
+      SseParser p;
+      Recorder r(&p);
+      EXPECT_EQ(Feed(p, start + "id: " + id + "\ndata: y\n\n", r), SseError::kNone);
+      ASSERT_FALSE(r.events.empty());
+      EXPECT_EQ(r.events.back().id, id) << "length " << n << " after " << Escape(start);
+      EXPECT_EQ(p.last_event_id(), id) << "length " << n << " after " << Escape(start);
+    }
+  }
+}
+
+// The UTF-16 text of a batch range; the tests use ASCII, where units are bytes.
+std::string RangeText(const SseSession& s, size_t word) {
+  const auto& w = s.batch().words();
+  return s.batch().text().substr(w[word], w[word + 1] - w[word]);
+}
+
+// An empty string's range and the next string's start at the same offset: the
+// records must still tell them apart by their ends (the JavaScript reader does).
+TEST(SseSessionTest, IdAfterAnEventWithEmptyData) {
+  SseSession s(SseParser::Options{});
+  const std::string input = "data\n\nid: 7\ndata\n\n";
+  ASSERT_EQ(s.feed(reinterpret_cast<const uint8_t*>(input.data()), input.size()), 2u);
+  ASSERT_EQ(s.batch().words().size(), 12u);
+  EXPECT_EQ(RangeText(s, 2), "");
+  EXPECT_EQ(RangeText(s, 4), "");
+  EXPECT_EQ(RangeText(s, 8), "");
+  EXPECT_EQ(RangeText(s, 10), "7");
+  EXPECT_EQ(s.parser().last_event_id(), "7");
+}
+
+TEST(SseSessionTest, LeadingBomOfAnIdIsInTheBatch) {
+  SseSession s(SseParser::Options{});
+  const std::string id = "\xEF\xBB\xBF" "0123456789abcdefghij";
+  const std::string input = "\xEF\xBB\xBFid: " + id + "\ndata: y\n\n";
+  ASSERT_EQ(s.feed(reinterpret_cast<const uint8_t*>(input.data()), input.size()), 1u);
+  const auto& w = s.batch().words();
+  // U+FEFF is one UTF-16 unit and three bytes: the id's range covers 21 units.
+  EXPECT_EQ(w[5] - w[4], 21u);
+  EXPECT_EQ(s.batch().text().substr(s.batch().text().size() - id.size()), id);
+  EXPECT_EQ(s.parser().last_event_id(), id);
 }
 
 }  // namespace
