@@ -82,23 +82,76 @@ function inputBuffer(session, length) {
 }
 
 /**
+ * The largest value a size limit can take in the core (size_t is 32-bit in wasm).
+ * A limit at or above it, or Infinity, means no limit: it is passed as this value,
+ * never wrapped.
+ */
+export const MAX_LIMIT = 2 ** 32 - 1;
+
+/**
+ * A size limit option (maxEventBytes, maxParts, ...) as the core takes it:
+ * undefined, null or 0 keep the default (0 is what the core reads as "default"); a
+ * fraction is rounded down, but never to 0; values >= MAX_LIMIT and Infinity
+ * saturate to MAX_LIMIT (no limit). NaN, a negative number or a non-number is a
+ * TypeError that names the option.
+ */
+export function limitOption(name, value) {
+  if (value === undefined || value === null) return 0;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+    throw new TypeError(`sse-wasm: ${name} must be a number >= 0 (0: the default; Infinity: no limit), `
+      + `not ${describeValue(value)}`);
+  }
+  if (value >= MAX_LIMIT) return MAX_LIMIT;
+  if (value === 0) return 0;
+  return Math.max(1, Math.floor(value));
+}
+
+function describeValue(value) {
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 40))}`;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  return value === null ? 'null' : typeof value;
+}
+
+/**
+ * A string whose lone surrogates are replaced by U+FFFD, as UTF-8 encoding does.
+ * Strings that cross into the core through embind need it: embind would encode a
+ * lone surrogate as invalid UTF-8.
+ */
+export function wellFormed(text) {
+  if (typeof text.toWellFormed === 'function') return text.toWellFormed();
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
+const isHighSurrogate = (unit) => unit >= 0xd800 && unit <= 0xdbff;
+
+/**
+ * What one stream owes between string chunks: text fed as strings may be split
+ * inside a surrogate pair (a chunk ending in a high surrogate, the next starting
+ * with the low one). feedChunk keeps such a trailing high surrogate here and joins
+ * it to the next chunk; flushCarry() releases one that stayed alone, which the
+ * UTF-8 encoding turns into U+FFFD, as does a byte chunk that follows it.
+ */
+export class SurrogateCarry {
+  high = '';
+}
+
+/**
  * Copies one chunk (Uint8Array, ArrayBuffer view or string) into a session's input
  * buffer in slices of at most `sliceBytes`, calling `consume(length)` per slice.
- * Strings are encoded straight into wasm memory; a surrogate pair is never split.
+ * Strings are encoded straight into wasm memory; a surrogate pair is never split,
+ * neither between slices nor between chunks (see SurrogateCarry).
  */
-export function feedChunk(module, session, chunk, consume, sliceBytes = 65536) {
+export function feedChunk(module, session, chunk, consume, carry, sliceBytes = 65536) {
   if (typeof chunk === 'string') {
-    for (let start = 0; start < chunk.length;) {
-      let end = Math.min(chunk.length, start + (sliceBytes / 3) | 0);
-      const last = chunk.charCodeAt(end - 1);
-      if (end < chunk.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
-      const capacity = (end - start) * 3;
-      const address = inputBuffer(session, capacity);
-      const { written } = utf8Encoder.encodeInto(chunk.slice(start, end),
-        module.HEAPU8.subarray(address, address + capacity));
-      consume(written);
-      start = end;
+    if (carry.high) {
+      chunk = carry.high + chunk;
+      carry.high = '';
     }
+    if (chunk.length > 0 && isHighSurrogate(chunk.charCodeAt(chunk.length - 1))) {
+      carry.high = chunk[chunk.length - 1];
+      chunk = chunk.slice(0, -1);
+    }
+    feedString(module, session, chunk, consume, sliceBytes);
     return;
   }
   const bytes = chunk instanceof Uint8Array ? chunk
@@ -106,11 +159,33 @@ export function feedChunk(module, session, chunk, consume, sliceBytes = 65536) {
     : chunk instanceof ArrayBuffer ? new Uint8Array(chunk)
     : null;
   if (!bytes) throw new TypeError('sse-wasm: feed() takes a Uint8Array, an ArrayBuffer or a string');
+  flushCarry(module, session, consume, carry);
   for (let start = 0; start < bytes.length; start += sliceBytes) {
     const slice = bytes.subarray(start, Math.min(bytes.length, start + sliceBytes));
     const address = inputBuffer(session, slice.length);
     module.HEAPU8.set(slice, address);
     consume(slice.length);
+  }
+}
+
+/** Feeds a high surrogate that no low one followed (it becomes U+FFFD). */
+export function flushCarry(module, session, consume, carry) {
+  if (!carry.high) return;
+  const lone = carry.high;
+  carry.high = '';
+  feedString(module, session, lone, consume, 65536);
+}
+
+function feedString(module, session, text, consume, sliceBytes) {
+  for (let start = 0; start < text.length;) {
+    let end = Math.min(text.length, start + (sliceBytes / 3) | 0);
+    if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end -= 1;
+    const capacity = (end - start) * 3;
+    const address = inputBuffer(session, capacity);
+    const { written } = utf8Encoder.encodeInto(text.slice(start, end),
+      module.HEAPU8.subarray(address, address + capacity));
+    consume(written);
+    start = end;
   }
 }
 

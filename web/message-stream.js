@@ -3,7 +3,8 @@
 // patch (src/message_state.h lists the records); snapshots are built lazily,
 // frozen, and share every part that did not change.
 import {
-  disposeSymbol, feedChunk, getCore, readBatch, releaseSession, trackSession, utf8Decoder,
+  SurrogateCarry, disposeSymbol, feedChunk, flushCarry, getCore, limitOption, readBatch, releaseSession,
+  trackSession, utf8Decoder, wellFormed,
 } from './core.js';
 import { PartialValue } from './partial-value.js';
 import { deepFreeze, errorValue } from './snapshots.js';
@@ -39,6 +40,19 @@ function parseJson(text) {
   }
 }
 
+// A message from any value fail() was given: a non-empty string of it, or null.
+function textOf(value) {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'object' || typeof value === 'function') return null; // '[object Object]' says nothing
+  let text;
+  try {
+    text = String(value);
+  } catch {
+    return null;
+  }
+  return text === '' ? null : text;
+}
+
 export class MessageStream {
   #module;
   #session;
@@ -63,6 +77,7 @@ export class MessageStream {
   #changed = true;       // the snapshot is stale
   #notifyPending = false; // something changed since the last notification
   #snapshot = null;
+  #carry = new SurrogateCarry(); // a high surrogate that ended the last string chunk
 
   /**
    * @param {import('./index.d.ts').MessageStreamOptions} [options]
@@ -71,11 +86,7 @@ export class MessageStream {
     this.#module = getCore();
     const protocol = options.protocol ?? 'auto';
     if (typeof protocol !== 'string') throw new TypeError('sse-wasm: protocol must be a string');
-    const limit = (name) => {
-      const v = options[name] ?? 0;
-      if (!(Number.isFinite(v) && v >= 0)) throw new RangeError(`sse-wasm: ${name} must be a positive number`);
-      return v;
-    };
+    const limit = (name) => limitOption(name, options[name]);
     this.#session = new this.#module.MessageSession(protocol, limit('maxEventBytes'), limit('maxToolInputBytes'),
       limit('maxJsonDepth'), limit('maxParts'), limit('maxMessageBytes'));
     this.#header = this.#session.header();
@@ -89,15 +100,24 @@ export class MessageStream {
   /** Feeds SSE bytes (Uint8Array or string). */
   feed(chunk) {
     const session = this.#live();
-    feedChunk(this.#module, session, chunk, (length) => {
-      session.feed(length);
-      this.#apply();
-    });
+    feedChunk(this.#module, session, chunk, this.#consume, this.#carry);
     this.#notify();
+  }
+
+  #consume = (length) => {
+    this.#session.feed(length);
+    this.#apply();
+  };
+
+  // A high surrogate held back from the last string chunk, alone at the end of a
+  // connection: it becomes U+FFFD (on an incomplete line, which ending drops).
+  #flushCarry() {
+    flushCarry(this.#module, this.#live(), this.#consume, this.#carry);
   }
 
   /** The connection closed: done if the end marker came, else error 'interrupted'. */
   end() {
+    this.#flushCarry();
     this.#live().end();
     this.#apply();
     this.#notify();
@@ -108,19 +128,35 @@ export class MessageStream {
    * Last-Event-ID): drops an incomplete event, keeps the message streaming.
    */
   endConnection() {
+    this.#flushCarry();
     this.#live().endConnection();
     this.#apply();
     this.#notify();
   }
 
-  /** The transport failed: status 'error', partial output kept. */
+  /**
+   * The transport failed: status 'error', partial output kept. Takes any value: an
+   * Error or an object gives its `message` (any non-empty value, as a string), `code`
+   * (a string) and `retryable` (a boolean) where present; a string or another
+   * primitive is the message; anything else gets 'The connection failed'.
+   */
   fail(error) {
-    const message = error?.message ?? (error === undefined ? 'The connection failed' : String(error));
-    const code = typeof error?.code === 'string' ? error.code : 'network_error';
-    const retryable = typeof error?.retryable === 'boolean' ? error.retryable : true;
+    const session = this.#live();
+    const isObject = error !== null && (typeof error === 'object' || typeof error === 'function');
+    const field = (name) => {
+      try {
+        return isObject ? error[name] : undefined;
+      } catch {
+        return undefined; // a throwing getter is no field
+      }
+    };
+    const message = textOf(isObject ? field('message') : error) ?? 'The connection failed';
+    const code = field('code');
+    const retryable = field('retryable');
     // status, body and detail stay in JavaScript: merged into the error the core records.
-    this.#failExtra = error !== null && typeof error === 'object' ? error : null;
-    this.#live().fail(message, code, retryable);
+    this.#failExtra = isObject ? { status: field('status'), body: field('body'), detail: field('detail') } : null;
+    session.fail(wellFormed(message), typeof code === 'string' && code !== '' ? wellFormed(code) : 'network_error',
+      typeof retryable === 'boolean' ? retryable : true);
     this.#apply();
     this.#failExtra = null;
     this.#notify();

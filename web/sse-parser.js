@@ -1,7 +1,8 @@
 // SSEParser: the WHATWG event-stream parser of the wasm core, one instance per
 // stream. See index.d.ts for the documented API.
 import {
-  disposeSymbol, feedChunk, getCore, readBatch, releaseSession, trackSession,
+  SurrogateCarry, disposeSymbol, feedChunk, flushCarry, getCore, limitOption, readBatch, releaseSession,
+  trackSession, utf8Decoder,
 } from './core.js';
 
 const ERROR_CODES = [null, 'event_too_large'];
@@ -11,12 +12,12 @@ export class SSEParser {
   #session;
   #header;
   #error = null;
+  #carry = new SurrogateCarry();
 
   /** @param {{ maxEventBytes?: number }} [options] */
   constructor(options = {}) {
     this.#module = getCore();
-    const max = options.maxEventBytes ?? 0;
-    if (!(Number.isFinite(max) && max >= 0)) throw new RangeError('sse-wasm: maxEventBytes must be a positive number');
+    const max = limitOption('maxEventBytes', options.maxEventBytes);
     this.#session = new this.#module.SseSession(max);
     this.#header = this.#session.header();
     trackSession(this, this.#session);
@@ -27,23 +28,28 @@ export class SSEParser {
     const session = this.#live();
     const events = [];
     if (this.#error) return events;
-    feedChunk(this.#module, session, chunk, (length) => {
-      if (this.#error) return;
-      session.feed(length);
-      this.#collect(events);
-    });
+    feedChunk(this.#module, session, chunk, this.#consume(session, events), this.#carry);
     return events;
   }
 
   /** End of this connection's stream: see index.d.ts. */
   end() {
-    this.#live().end();
+    const session = this.#live();
+    // A high surrogate held back from the last string chunk ends the stream alone: it
+    // becomes U+FFFD on the incomplete line, which end() discards.
+    flushCarry(this.#module, session, this.#consume(session, []), this.#carry);
+    session.end();
     this.#error = null;
     return [];
   }
 
   get lastEventId() {
-    return this.#live().lastEventId();
+    // Read from wasm memory and decoded here: embind's own string conversion drops
+    // a leading U+FEFF from strings longer than 16 bytes.
+    const session = this.#live();
+    const address = session.lastEventIdAddress();
+    const length = session.lastEventIdLength();
+    return length === 0 ? '' : utf8Decoder.decode(this.#module.HEAPU8.subarray(address, address + length));
   }
 
   get retry() {
@@ -74,21 +80,34 @@ export class SSEParser {
     return this.#session;
   }
 
+  #consume(session, events) {
+    return (length) => {
+      if (this.#error) return;
+      session.feed(length);
+      this.#collect(events);
+    };
+  }
+
   #collect(events) {
     const { words, text, status } = readBatch(this.#module, this.#header);
     let typeStart = -1;
+    let typeEnd = -1;
     let idStart = -1;
+    let idEnd = -1;
     let type = '';
     let id = '';
     for (let i = 0; i < words.length; i += 6) {
-      // Events of one batch that share a type or id share its range: one string.
-      if (words[i] !== typeStart) {
+      // Events of one batch that share a type or id share its range: one string. A
+      // range is known by both ends: an empty string and the next one start alike.
+      if (words[i] !== typeStart || words[i + 1] !== typeEnd) {
         typeStart = words[i];
-        type = text.slice(typeStart, words[i + 1]);
+        typeEnd = words[i + 1];
+        type = text.slice(typeStart, typeEnd);
       }
-      if (words[i + 4] !== idStart) {
+      if (words[i + 4] !== idStart || words[i + 5] !== idEnd) {
         idStart = words[i + 4];
-        id = text.slice(idStart, words[i + 5]);
+        idEnd = words[i + 5];
+        id = text.slice(idStart, idEnd);
       }
       events.push({ type, data: text.slice(words[i + 2], words[i + 3]), id });
     }

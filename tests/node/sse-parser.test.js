@@ -158,7 +158,89 @@ describe('SSEParser API', () => {
   test('bad arguments are rejected clearly', () => {
     const p = new SSEParser();
     assert.throws(() => p.feed(42), TypeError);
-    assert.throws(() => new SSEParser({ maxEventBytes: -1 }), RangeError);
+    for (const bad of [-1, NaN, -Infinity, '100', true, 10n, {}]) {
+      assert.throws(() => new SSEParser({ maxEventBytes: bad }), (error) => error instanceof TypeError
+        && /maxEventBytes/.test(error.message), String(bad));
+    }
+    for (const fine of [undefined, null, 0]) new SSEParser({ maxEventBytes: fine }).dispose();
+    p.dispose();
+  });
+});
+
+describe('hostile input (issue 12)', () => {
+  test('maxEventBytes at or above 2^32 - 1 is no limit: it never wraps to a small one', () => {
+    const line = `data: ${'x'.repeat(22)}\n\n`; // a 28-byte line
+    for (const big of [2 ** 32 + 16, 2 ** 32, 2 ** 32 - 1, 2 ** 53, Infinity]) {
+      const p = new SSEParser({ maxEventBytes: big });
+      assert.deepEqual(p.feed(line), [{ type: 'message', data: 'x'.repeat(22), id: '' }], `maxEventBytes ${big}`);
+      assert.equal(p.error, null);
+      p.dispose();
+    }
+    const p = new SSEParser({ maxEventBytes: 2 ** 40 });
+    const big = 'y'.repeat(9 << 20); // above the 8 MiB default
+    const events = p.feed(`data: ${big}\ndata: ${big}\n\n`);
+    assert.equal(p.error, null);
+    assert.equal(events[0].data.length, 2 * big.length + 1);
+    p.dispose();
+    const small = new SSEParser({ maxEventBytes: 27.9 });
+    small.feed(line);
+    assert.equal(small.error?.code, 'event_too_large', 'a fraction rounds down');
+    small.dispose();
+  });
+
+  test("an event's id is right after an event with empty data (feed('data\\n\\nid: 7\\ndata\\n\\n'))", () => {
+    const p = new SSEParser();
+    assert.deepEqual(p.feed('data\n\nid: 7\ndata\n\n'),
+      [{ type: 'message', data: '', id: '' }, { type: 'message', data: '', id: '7' }]);
+    assert.equal(p.lastEventId, '7');
+    assert.deepEqual(p.feed('event: \ndata\n\nevent: t\ndata\n\n'),
+      [{ type: 'message', data: '', id: '7' }, { type: 't', data: '', id: '7' }]);
+    p.dispose();
+  });
+
+  test('a leading U+FEFF in an id is kept (ids of 1 to 40 characters), only the stream BOM is stripped', () => {
+    for (let n = 1; n <= 40; n++) {
+      const id = `\uFEFF${'i'.repeat(n - 1)}`;
+      for (const start of ['data: x\n\n', '\uFEFF', '']) {
+        const p = new SSEParser();
+        const events = p.feed(`${start}id: ${id}\ndata: y\n\n`);
+        assert.equal(events.at(-1).id, id, `event.id, length ${n}, after ${JSON.stringify(start)}`);
+        assert.equal(p.lastEventId, id, `lastEventId, length ${n}, after ${JSON.stringify(start)}`);
+        p.end();
+        assert.equal(p.lastEventId, id, 'after end()');
+        p.dispose();
+      }
+    }
+  });
+
+  test('a surrogate pair split between string chunks is joined, at every split of the input', () => {
+    const text = 'data: a😀b\nid: 🌸\nevent: é😀\n\n';
+    const want = [{ type: 'é😀', data: 'a😀b', id: '🌸' }];
+    for (let i = 0; i <= text.length; i++) {
+      const p = new SSEParser();
+      const events = [...p.feed(text.slice(0, i)), ...p.feed(text.slice(i))];
+      assert.deepEqual(events, want, `split at ${i}`);
+      assert.equal(p.lastEventId, '🌸');
+      p.dispose();
+    }
+    const p = new SSEParser();
+    assert.deepEqual(p.feed('data: a\uD83D'), []);
+    assert.deepEqual(p.feed('\uDE00b\n\n'), [{ type: 'message', data: 'a😀b', id: '' }]);
+    assert.deepEqual([...p.feed('data: \uD83D'), ...p.feed(''), ...p.feed('\uDE00\n\n')],
+      [{ type: 'message', data: '😀', id: '' }], 'an empty chunk between the halves');
+    p.dispose();
+  });
+
+  test('a high surrogate that no low one follows is U+FFFD: before a byte chunk, another character, or the end', () => {
+    const p = new SSEParser();
+    p.feed('data: a\uD83D');
+    assert.deepEqual(p.feed(new TextEncoder().encode('b\n\n')), [{ type: 'message', data: 'a\uFFFDb', id: '' }]);
+    p.feed('data: \uD83D');
+    assert.deepEqual(p.feed('\uD83Dc\n\n'), [{ type: 'message', data: '\uFFFD\uFFFDc', id: '' }]);
+    p.feed('data: \uD83D');
+    p.end(); // the incomplete event and its lone surrogate are dropped
+    assert.deepEqual(p.feed('\uDE00data: d\n\n'), [], 'a low surrogate after end() is not joined: an unknown field');
+    assert.deepEqual(p.feed('data: e\n\n'), [{ type: 'message', data: 'e', id: '' }]);
     p.dispose();
   });
 });
