@@ -28,9 +28,17 @@ export interface SSEParserError {
 
 /** A WHATWG-conformant, incremental event-stream parser (one per stream). */
 export class SSEParser implements Disposable {
-  /** @param options.maxEventBytes largest line and event data, default 8 MiB */
-  constructor(options?: { maxEventBytes?: number });
-  /** Feeds one chunk; returns the events it completed, in order. */
+  /**
+   * @param options.maxEventBytes largest line and event data, default 8 MiB. Read as
+   * the limits of MessageLimits: `undefined`, `null` or 0 keep the default, `Infinity`
+   * or >= 2^32 - 1 is no limit; NaN, negative or not a number throws a TypeError.
+   */
+  constructor(options?: { maxEventBytes?: number | null });
+  /**
+   * Feeds one chunk; returns the events it completed, in order. A string chunk that
+   * ends in a high surrogate keeps it until the next chunk (a pair split between
+   * chunks is joined); one that no low surrogate follows becomes U+FFFD.
+   */
   feed(chunk: Uint8Array | ArrayBuffer | ArrayBufferView | string): SSEEvent[];
   /**
    * End of this connection's stream. An incomplete event (one not yet ended by a
@@ -128,17 +136,24 @@ export interface MessageSnapshot {
   readonly warnings: readonly MessageWarning[];
 }
 
+/**
+ * Every limit is a number: `undefined`, `null` or 0 keep the default; `Infinity` and
+ * any value >= 2^32 - 1 mean no limit (saturated to the largest size of the wasm
+ * core, never wrapped to a small one); a fraction is rounded down, but not to 0.
+ * NaN, a negative number or a non-number throws a TypeError naming the option
+ * (streamMessage: error `invalid_options`).
+ */
 export interface MessageLimits {
   /** Largest line / event data, default 8 MiB. */
-  maxEventBytes?: number;
+  maxEventBytes?: number | null;
   /** Largest input of one tool, default 16 MiB. */
-  maxToolInputBytes?: number;
+  maxToolInputBytes?: number | null;
   /** Deepest nesting of a tool input, default 128. */
-  maxJsonDepth?: number;
+  maxJsonDepth?: number | null;
   /** Most parts, default 10,000. */
-  maxParts?: number;
+  maxParts?: number | null;
   /** Most bytes of text, reasoning and tool data, default 64 MiB. */
-  maxMessageBytes?: number;
+  maxMessageBytes?: number | null;
 }
 
 export interface MessageStreamOptions extends MessageLimits {
@@ -149,13 +164,19 @@ export interface MessageStreamOptions extends MessageLimits {
 /** One assistant message fed with SSE bytes. */
 export class MessageStream implements Disposable {
   constructor(options?: MessageStreamOptions);
-  /** Feeds SSE bytes. */
+  /** Feeds SSE bytes. A surrogate pair split between string chunks is joined (see SSEParser.feed). */
   feed(chunk: Uint8Array | ArrayBuffer | ArrayBufferView | string): void;
   /** The connection closed for good: done if the end marker came, else error 'interrupted'. */
   end(): void;
   /** This connection ended but the message continues on another (resume by Last-Event-ID). */
   endConnection(): void;
-  /** The transport failed: status 'error', partial output kept. */
+  /**
+   * The transport failed: status 'error', partial output kept. Takes any value, never
+   * throws: an object's `message` (any non-object value, as a string), `code` (a
+   * non-empty string, else 'network_error'), `retryable` (a boolean, else true) and
+   * `status`/`body`/`detail`; a string or another primitive is the message; no usable
+   * message gives 'The connection failed'. Lone surrogates become U+FFFD.
+   */
   fail(error?: unknown): void;
   /** The user stopped: status 'aborted', partial output kept. */
   abort(): void;
@@ -212,9 +233,15 @@ export interface StreamMessageOptions extends MessageLimits {
    * `[minDelayMs, maxDelayMs]`. A server `retry:` field is used as the first delay
    * as is (not raised by minDelayMs, not cut by maxDelayMs) and grows from there on
    * repeated failures; a value above one hour is ignored in favour of this backoff.
+   * A connection resets the attempts only when it brought content (a new or changed
+   * part, or a finish reason): new ids, comments and keepalives alone do not.
+   * Delays are capped at 2^31 - 1 ms (the longest setTimeout waits).
    */
   retry?: { attempts?: number; minDelayMs?: number; maxDelayMs?: number } | false;
-  /** No byte for this long = a stalled stream (default 60,000). 0 turns it off. */
+  /**
+   * No byte for this long = a stalled stream (default 60,000). 0 and Infinity turn it
+   * off; a value above 2^31 - 1 ms is capped there (setTimeout cannot wait longer).
+   */
   idleTimeoutMs?: number;
   /** A custom fetch; its response body may be a web ReadableStream or a Node stream. */
   fetch?: typeof fetch;

@@ -25,6 +25,12 @@
 //   endless=1       a text delta every 15 ms until the client goes away
 //   idPad=N         with ids=1: each id is the number, '-', then N characters 'é'
 //   redirect=loop   answers 302 to itself, forever
+//   hollow=KIND     every connection brings no content, then the socket is destroyed:
+//                   ids      a new `id:` (hollow-<n> on connection n), no event
+//                   empty    a new `id:` and an event with empty data
+//                   comments `id: hollow-1` on the first connection only; then, on
+//                            every connection, only `: keepalive` comments
+//                   (with retry=MS, a `retry:` field first)
 import { createServer } from 'node:http';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -124,6 +130,19 @@ export async function startServer() {
     res.socket?.setNoDelay(true);
     res.flushHeaders();
 
+    if (q.hollow) {
+      const n = list.length;
+      if (q.retry) res.write(`retry: ${q.retry}${eol}${eol}`);
+      if (q.hollow === 'ids') res.write(`id: hollow-${n}${eol}${eol}`);
+      else if (q.hollow === 'empty') res.write(`id: hollow-${n}${eol}data:${eol}${eol}`);
+      else if (n === 1) res.write(`id: hollow-1${eol}${eol}`);
+      for (let i = 0; i < 3 && !closed(); i++) {
+        res.write(`: keepalive${eol}${eol}`);
+        await sleep(5);
+      }
+      res.socket?.destroy();
+      return;
+    }
     if (q.fast) {
       const n = num('fast');
       for (let i = 0; i < n; i += 100) {

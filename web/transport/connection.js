@@ -3,6 +3,27 @@
 
 export const noop = () => {};
 
+/**
+ * The longest delay setTimeout honours (2^31 - 1 ms, about 24.8 days): a longer one
+ * fires after 1 ms. Every delay the transport sets is capped to it.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The message's content, for the retry budget (docs/transport.md, "Lost
+ * connections"): its parts (text, reasoning, tool calls with their input, state,
+ * output and error) and its finish reason. A connection made progress when this
+ * changed. Its status, lastEventId, protocol, usage and warnings are not content: a
+ * server that sends only ids, comments or keepalives makes no progress.
+ */
+export function contentMark(stream) {
+  const { parts, finishReason } = stream.snapshot();
+  return { parts, finishReason };
+}
+
+/** Whether two contentMark()s are the same content (snapshots keep unchanged parts' identity). */
+export const sameContent = (a, b) => a.parts === b.parts && a.finishReason === b.finishReason;
+
 /** Whether the platform has the global function `name` (fetch, Request, ReadableStream, ...). */
 export const hasGlobal = (name) => typeof globalThis[name] === 'function';
 
@@ -66,10 +87,10 @@ export class Connection {
   #cleanups = [];
 
   constructor(idleMs) {
-    this.#idleMs = idleMs;
+    this.#idleMs = Math.min(idleMs, MAX_TIMER_MS);
     if (idleMs > 0 && idleMs !== Infinity) {
       this.#last = Date.now();
-      this.#timer = setTimeout(this.#check, idleMs);
+      this.#timer = setTimeout(this.#check, this.#idleMs);
     }
   }
 

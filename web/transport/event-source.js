@@ -1,7 +1,7 @@
 // EventSource inputs. An EventSource parses and reconnects on its own: its events
 // are written back as minimal SSE for the core, and it is closed once the message
 // is over, or when reconnecting would replay the message from its start.
-import { Connection, noop } from './connection.js';
+import { Connection, contentMark, noop, sameContent } from './connection.js';
 import { failure, httpFailure } from './errors.js';
 import { isTerminal } from '../snapshots.js';
 
@@ -20,7 +20,7 @@ export function readEventSource(source, stream, run) {
   const connection = new Connection(run.idleMs);
   run.connection(connection);
   let lastId = '';
-  let progressId = stream.lastEventId;
+  let mark = contentMark(stream); // the content at the last reconnection
   let reconnects = 0;
   return new Promise((resolve) => {
     connection.defer(resolve);
@@ -45,14 +45,15 @@ export function readEventSource(source, stream, run) {
       if (event.type !== 'message') text += `event: ${event.type}\n`;
       text += `data: ${String(event.data ?? '').split(/\r\n|\r|\n/).join('\ndata: ')}\n\n`;
       stream.feed(text);
-      if (stream.lastEventId !== progressId) {
-        progressId = stream.lastEventId;
-        reconnects = 0;
-      }
       if (isTerminal(stream.status)) end(noop);
     };
     const onConnectionError = (event) => {
       stream.endConnection();
+      const now = contentMark(stream);
+      if (!sameContent(now, mark)) {
+        mark = now; // progress (new content, not merely a new id): a fresh set of attempts
+        reconnects = 0;
+      }
       if (source.readyState === ES_CLOSED) {
         const status = typeof event.code === 'number' ? event.code : undefined;
         const detail = `The EventSource failed${typeof event.message === 'string' && event.message

@@ -1,12 +1,13 @@
 // streamMessage() options: checked once, up front, into the plain settings a run
 // uses. A bad option is a TypeError with `code` (the run turns it into its error).
-import { classify, hasGlobal } from './connection.js';
+import { limitOption } from '../core.js';
+import { MAX_TIMER_MS, classify, hasGlobal } from './connection.js';
 import { buildInit } from './http.js';
 
 export const DEFAULT_RETRY = Object.freeze({ attempts: 3, minDelayMs: 500, maxDelayMs: 10000 });
 /** A server `retry:` above this (one hour) is ignored in favour of the client's own backoff. */
 export const MAX_SERVER_RETRY_MS = 3_600_000;
-const STREAM_OPTIONS = ['protocol', 'maxEventBytes', 'maxToolInputBytes', 'maxJsonDepth', 'maxParts', 'maxMessageBytes'];
+const LIMIT_OPTIONS = ['maxEventBytes', 'maxToolInputBytes', 'maxJsonDepth', 'maxParts', 'maxMessageBytes'];
 
 export function optionError(message, code = 'invalid_options') {
   return Object.assign(new TypeError(`sse-wasm: ${message}`), { code });
@@ -23,7 +24,8 @@ function retryOf(option) {
     const value = option[key];
     if (value === undefined) continue;
     if (!isDelay(value)) throw optionError(`retry.${key} must be a number >= 0`);
-    retry[key] = value;
+    // A delay above what a timer can wait would fire at once: capped (attempts may be Infinity).
+    retry[key] = key === 'attempts' ? value : Math.min(value, MAX_TIMER_MS);
   }
   if (retry.maxDelayMs < retry.minDelayMs) retry.maxDelayMs = retry.minDelayMs;
   return retry;
@@ -39,11 +41,15 @@ function retryOf(option) {
 export function reconnectDelay(attempt, serverRetry, retry, random = Math.random) {
   const { minDelayMs, maxDelayMs } = retry;
   const growth = 2 ** (attempt - 1);
+  let delay;
   if (typeof serverRetry === 'number' && serverRetry >= 0 && serverRetry <= MAX_SERVER_RETRY_MS) {
-    return Math.min(serverRetry * growth, Math.max(maxDelayMs, serverRetry));
+    delay = Math.min(serverRetry * growth, Math.max(maxDelayMs, serverRetry));
+  } else {
+    const base = minDelayMs * growth;
+    delay = Math.min(maxDelayMs, Math.max(minDelayMs, base + random() * base * 0.5));
   }
-  const base = minDelayMs * growth;
-  return Math.min(maxDelayMs, Math.max(minDelayMs, base + random() * base * 0.5));
+  // Never above what setTimeout can wait (a longer delay would fire at once).
+  return Math.min(delay, MAX_TIMER_MS);
 }
 
 /** Every setting of a run, from its input and options; throws optionError. */
@@ -70,9 +76,18 @@ export function settingsOf(input, options) {
   };
   if (options.idleTimeoutMs !== undefined) {
     if (!isDelay(options.idleTimeoutMs)) throw optionError('idleTimeoutMs must be a number >= 0 (0 turns it off)');
-    settings.idleMs = options.idleTimeoutMs;
+    // 0 and Infinity turn it off; above what a timer can wait, it waits that long.
+    settings.idleMs = options.idleTimeoutMs === Infinity ? 0 : Math.min(options.idleTimeoutMs, MAX_TIMER_MS);
   }
-  for (const key of STREAM_OPTIONS) if (options[key] !== undefined) settings.streamOptions[key] = options[key];
+  if (options.protocol !== undefined) settings.streamOptions.protocol = options.protocol;
+  for (const key of LIMIT_OPTIONS) {
+    if (options[key] === undefined) continue;
+    try {
+      settings.streamOptions[key] = limitOption(key, options[key]);
+    } catch (error) {
+      throw optionError(error.message.replace(/^sse-wasm: /, ''));
+    }
+  }
   if (options.signal !== undefined && options.signal !== null) {
     if (typeof options.signal.addEventListener !== 'function' || typeof options.signal.aborted !== 'boolean') {
       throw optionError('signal must be an AbortSignal');

@@ -10,7 +10,7 @@
 import { ready } from '../core.js';
 import { MessageStream } from '../message-stream.js';
 import { IDLE_SNAPSHOT, isTerminal, overPrevious } from '../snapshots.js';
-import { Connection, bodySource, iterableSource, noop } from './connection.js';
+import { Connection, bodySource, contentMark, iterableSource, noop, sameContent } from './connection.js';
 import { describe, failure, fetchFailure } from './errors.js';
 import { readEventSource } from './event-source.js';
 import { checkResponse, fetchAttempt } from './http.js';
@@ -224,7 +224,7 @@ class MessageRun {
     const { retry, restartable } = this.#settings;
     let failures = 0;
     for (;;) {
-      const idBefore = stream.lastEventId;
+      const before = contentMark(stream);
       const outcome = await this.#connect(resume);
       if (generation !== this.#generation) return;
       if (outcome === null) {
@@ -236,7 +236,8 @@ class MessageRun {
         this.#complete();
         return;
       }
-      if (stream.lastEventId !== idBefore) failures = 0; // progress: a fresh set of attempts
+      // Progress (new content, not merely a new id): a fresh set of attempts.
+      if (!sameContent(before, contentMark(stream))) failures = 0;
       const resumable = restartable && stream.lastEventId !== '';
       if (resumable && outcome.error.retryable && failures < retry.attempts) {
         failures += 1;
