@@ -2,7 +2,8 @@
 //
 // Input layout:
 //   byte 0   chunking seed (also picks the typical chunk size)
-//   byte 1   limit: bit 7 set -> max_event_bytes = 1 + (byte & 0x7F), else the default
+//   byte 1   limit: bit 7 set -> max_event_bytes = 1 + (byte & 0x7F); 0x7F -> SIZE_MAX
+//            (no limit, what JavaScript's Infinity saturates to); else the default
 //   rest     the event stream
 // The stream is fed whole, in pseudo-random chunks (including empty ones) and byte by
 // byte; all three must report the same events, comments, retries, lastEventId, retry
@@ -136,6 +137,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   SseParser::Options options;
   if (limit & 0x80) options.max_event_bytes = 1 + (limit & 0x7F);
+  else if (limit == 0x7F) options.max_event_bytes = SIZE_MAX;
 
   const Outcome whole = Replay(options, input, n, {});
 
