@@ -139,10 +139,11 @@ export class SurrogateCarry {
  * Copies one chunk (Uint8Array, ArrayBuffer view or string) into a session's input
  * buffer in slices of at most `sliceBytes`, calling `consume(length)` per slice.
  * Strings are encoded straight into wasm memory; a surrogate pair is never split,
- * neither between slices nor between chunks (see SurrogateCarry).
+ * neither between slices nor, given the stream's `carry`, between chunks (see
+ * SurrogateCarry; without one, each chunk stands alone).
  */
-export function feedChunk(module, session, chunk, consume, carry, sliceBytes = 65536) {
-  if (typeof chunk === 'string') {
+export function feedChunk(module, session, chunk, consume, carry = null, sliceBytes = 65536) {
+  if (typeof chunk === 'string' && carry) {
     if (carry.high) {
       chunk = carry.high + chunk;
       carry.high = '';
@@ -151,6 +152,8 @@ export function feedChunk(module, session, chunk, consume, carry, sliceBytes = 6
       carry.high = chunk[chunk.length - 1];
       chunk = chunk.slice(0, -1);
     }
+  }
+  if (typeof chunk === 'string') {
     feedString(module, session, chunk, consume, sliceBytes);
     return;
   }
@@ -159,7 +162,7 @@ export function feedChunk(module, session, chunk, consume, carry, sliceBytes = 6
     : chunk instanceof ArrayBuffer ? new Uint8Array(chunk)
     : null;
   if (!bytes) throw new TypeError('sse-wasm: feed() takes a Uint8Array, an ArrayBuffer or a string');
-  flushCarry(module, session, consume, carry);
+  if (carry) flushCarry(module, session, consume, carry);
   for (let start = 0; start < bytes.length; start += sliceBytes) {
     const slice = bytes.subarray(start, Math.min(bytes.length, start + sliceBytes));
     const address = inputBuffer(session, slice.length);
