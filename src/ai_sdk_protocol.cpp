@@ -54,9 +54,10 @@ void AiSdkProtocol::append(Owner kind, std::string_view id, std::string_view chu
   if (owner_ != kind || owner_id_ != id) {
     std::unordered_set<std::string>& open = kind == Owner::kText ? open_text_ : open_reasoning_;
     if (open.insert(std::string(id)).second) {
-      state.warn("unknown_part", std::string(kind == Owner::kText ? "Text" : "Reasoning") +
-                                     " arrived for a part that was not started (or already ended): " +
-                                     std::string(id) + "; it is shown all the same");
+      state.warn("unknown_part",
+                 std::string(kind == Owner::kText ? "Text" : "Reasoning") +
+                     " arrived for a part that was not started (or already ended): ",
+                 id, "; it is shown all the same");
     }
     state.break_part();
     owner_ = kind;
@@ -79,8 +80,8 @@ void AiSdkProtocol::on_metadata(std::string_view metadata, MessageState& state) 
       if (key == "outputTokens") output = value;
     });
   }
-  const bool has_input = input.to_uint64(input_tokens_);
-  const bool has_output = output.to_uint64(output_tokens_);
+  const bool has_input = input.to_count(input_tokens_);
+  const bool has_output = output.to_count(output_tokens_);
   if (has_input || has_output) state.set_usage(input_tokens_, output_tokens_);
 }
 
@@ -126,7 +127,7 @@ void AiSdkProtocol::on_event(const SseEvent& event, MessageState& state) {
   const auto invalid = [&](const char* what) {
     std::string type_text;
     type.append_to(type_text);
-    state.warn("invalid_event", "An AI SDK '" + type_text + "' chunk " + what + "; it was ignored");
+    state.warn("invalid_event", "An AI SDK '", type_text, "' chunk " + std::string(what) + "; it was ignored");
   };
 
   // --- text and reasoning (the hot path) ---------------------------------------

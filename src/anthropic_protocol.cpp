@@ -89,8 +89,8 @@ void AnthropicProtocol::on_event(const SseEvent& event, MessageState& state) {
   if (!valid) {
     if (event.type == "error") return on_error(event.data, {}, state);
     if (is_stream_type(event.type) || event.type == "ping") {
-      state.warn("invalid_json", std::string("The data of an Anthropic '") + std::string(event.type) +
-                                     "' event is not a JSON object; the event was ignored");
+      state.warn("invalid_json", "The data of an Anthropic '", event.type,
+                 "' event is not a JSON object; the event was ignored");
     }
     return;
   }
@@ -193,7 +193,7 @@ void AnthropicProtocol::on_block_start(uint64_t index, std::string_view raw, Mes
   if (ends_with(type_text, "tool_use")) {
     if (!id.is_string()) {
       open_block(index, Block::kIgnored);
-      return state.warn("invalid_event", "A '" + type_text + "' block has no id; it was ignored");
+      return state.warn("invalid_event", "A '", type_text, "' block has no id; it was ignored");
     }
     Block* block = open_block(index, Block::kTool);
     id.string().append_to(block->tool_id);
@@ -301,8 +301,8 @@ void AnthropicProtocol::on_usage(std::string_view raw, MessageState& state) {
     if (key == "output_tokens") output = value;
   });
   // Running totals: a counter that is present replaces the previous value.
-  const bool has_input = input.to_uint64(input_tokens_);
-  const bool has_output = output.to_uint64(output_tokens_);
+  const bool has_input = input.to_count(input_tokens_);
+  const bool has_output = output.to_count(output_tokens_);
   if (has_input || has_output) state.set_usage(input_tokens_, output_tokens_);
 }
 

@@ -28,7 +28,7 @@ std::string_view trim(std::string_view s) {
 
 uint64_t count(const JsonValueRef& value) {
   uint64_t n = 0;
-  return value.to_uint64(n) ? n : 0;
+  return value.to_count(n) ? n : 0;
 }
 
 uint64_t saturating_add(uint64_t a, uint64_t b) { return a + b < a ? UINT64_MAX : a + b; }

@@ -44,9 +44,13 @@ std::string_view literal_of(const JsonStringRef& ref) {
   return std::string_view(ref.body.data() - 1, ref.body.size() + 2);
 }
 
+enum class Integral : uint8_t { kYes, kOverflow, kNo };
+
 // Parses a validated JSON number as an integer with magnitude in `magnitude` and
-// its sign in `negative`. False when it is not integral or does not fit in 64 bits.
-bool integral_value(std::string_view raw, uint64_t& magnitude, bool& negative) {
+// its sign in `negative`. kOverflow when it is integral but its magnitude does not
+// fit in 64 bits (the fraction test comes first, so "1e20" and 2^64 are kOverflow
+// while "1e20.5"-like non-integers are kNo).
+Integral integral_value(std::string_view raw, uint64_t& magnitude, bool& negative) {
   size_t i = 0;
   negative = false;
   if (i < raw.size() && raw[i] == '-') {
@@ -60,7 +64,7 @@ bool integral_value(std::string_view raw, uint64_t& magnitude, bool& negative) {
     while (k < raw.size() && is_digit(raw[k])) value = value * 10 + static_cast<uint64_t>(raw[k++] - '0');
     if (k == raw.size() && k > i) {
       magnitude = value;
-      return true;
+      return Integral::kYes;
     }
   }
   // Significant digits (integer then fraction part), without leading zeros.
@@ -84,7 +88,7 @@ bool integral_value(std::string_view raw, uint64_t& magnitude, bool& negative) {
     }
     if (exp_negative) exponent = -exponent;
   }
-  if (i != raw.size() || int_digits.empty()) return false;
+  if (i != raw.size() || int_digits.empty()) return Integral::kNo;
 
   // value = digits(int_digits + frac_digits) * 10^(exponent - frac_digits.size())
   uint64_t value = 0;
@@ -103,28 +107,28 @@ bool integral_value(std::string_view raw, uint64_t& magnitude, bool& negative) {
     if (cut > digits.size()) {
       // Every digit is after the point: integral only if all are zero.
       for (char c : digits) {
-        if (c != '0') return false;
+        if (c != '0') return Integral::kNo;
       }
       magnitude = 0;
-      return true;
+      return Integral::kYes;
     }
     for (size_t k = digits.size() - cut; k < digits.size(); ++k) {
-      if (digits[k] != '0') return false;
+      if (digits[k] != '0') return Integral::kNo;
     }
     keep = digits.size() - cut;
     scale = 0;
   }
   for (size_t k = 0; k < keep; ++k) {
     const uint64_t d = static_cast<uint64_t>(digits[k] - '0');
-    if (value > (UINT64_MAX - d) / 10) return false;
+    if (value > (UINT64_MAX - d) / 10) return Integral::kOverflow;
     value = value * 10 + d;
   }
   for (int64_t k = 0; k < scale && value != 0; ++k) {
-    if (value > UINT64_MAX / 10) return false;
+    if (value > UINT64_MAX / 10) return Integral::kOverflow;
     value *= 10;
   }
   magnitude = value;
-  return true;
+  return Integral::kYes;
 }
 
 }  // namespace
@@ -190,9 +194,21 @@ bool JsonValueRef::to_uint64(uint64_t& out) const {
   if (type != JsonType::kNumber) return false;
   uint64_t magnitude;
   bool negative;
-  if (!integral_value(raw, magnitude, negative)) return false;
+  if (integral_value(raw, magnitude, negative) != Integral::kYes) return false;
   if (negative && magnitude != 0) return false;
   out = magnitude;
+  return true;
+}
+
+bool JsonValueRef::to_count(uint64_t& out) const {
+  if (type != JsonType::kNumber) return false;
+  uint64_t magnitude = 0;
+  bool negative = false;
+  switch (integral_value(raw, magnitude, negative)) {
+    case Integral::kYes: out = negative ? 0 : magnitude; break;
+    case Integral::kOverflow: out = negative ? 0 : UINT64_MAX; break;
+    case Integral::kNo: out = 0; break;
+  }
   return true;
 }
 
@@ -200,7 +216,7 @@ bool JsonValueRef::to_int64(int64_t& out) const {
   if (type != JsonType::kNumber) return false;
   uint64_t magnitude;
   bool negative;
-  if (!integral_value(raw, magnitude, negative)) return false;
+  if (integral_value(raw, magnitude, negative) != Integral::kYes) return false;
   if (negative) {
     if (magnitude > uint64_t{1} << 63) return false;
     out = magnitude == uint64_t{1} << 63 ? INT64_MIN : -static_cast<int64_t>(magnitude);

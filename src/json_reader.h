@@ -145,6 +145,13 @@ struct JsonValueRef {
   bool to_uint64(uint64_t& out) const;
   // As to_uint64 for the signed range.
   bool to_int64(int64_t& out) const;
+  // The number as a count (token usage): true for every kNumber, false for other
+  // types (absent, null, strings: the count is not given). A non-negative integer
+  // is its value, saturated at UINT64_MAX ("1e20", 2^64 and beyond give UINT64_MAX,
+  // never a wrapped or dropped value); a negative number or a non-integer ("-3",
+  // "12.5") is 0: a count the server got wrong is no count, and 0 rather than an
+  // earlier value. The one reading every protocol uses for usage counts.
+  bool to_count(uint64_t& out) const;
 };
 
 class JsonReader {

@@ -125,6 +125,45 @@ size_t json_nesting_depth(std::string_view json) {
   return deepest;
 }
 
+namespace {
+
+// The code unit of the escape "\uXXXX" at `at` (the backslash), or -1.
+int32_t unit_at(std::string_view s, size_t at) {
+  uint32_t unit = 0;
+  if (at + 2 > s.size() || s[at] != '\\' || s[at + 1] != 'u' || !read_hex4(s, at + 2, unit)) return -1;
+  return static_cast<int32_t>(unit);
+}
+
+}  // namespace
+
+size_t replace_lone_surrogate_escapes(std::string& json) {
+  size_t replaced = 0;
+  // Escapes only appear after a backslash: text without one is left at once.
+  for (size_t at = json.find('\\'); at != std::string::npos; at = json.find('\\', at)) {
+    if (at + 1 >= json.size()) break;
+    if (json[at + 1] != 'u') {
+      at += 2;  // "\\", "\"" and the other two-character escapes
+      continue;
+    }
+    const int32_t unit = unit_at(json, at);
+    if (unit < 0xD800 || unit > 0xDFFF) {
+      at += 2;
+      continue;
+    }
+    if (unit <= 0xDBFF) {
+      const int32_t next = unit_at(json, at + 6);
+      if (next >= 0xDC00 && next <= 0xDFFF) {
+        at += 12;  // a pair
+        continue;
+      }
+    }
+    json.replace(at + 2, 4, "fffd");
+    ++replaced;
+    at += 6;
+  }
+  return replaced;
+}
+
 void append_json_string(std::string& out, std::string_view text) {
   static const char kHex[] = "0123456789abcdef";
   out.push_back('"');

@@ -60,6 +60,17 @@ void append_code_point(std::string& out, uint32_t cp);
 // depth a limit must bound before they are accepted.
 size_t json_nesting_depth(std::string_view json);
 
+// Replaces, in the JSON text `json`, every lone surrogate escape ("\ud800" not
+// followed by a low surrogate escape, or "\udc00" not preceded by a high one) with
+// "\ufffd", in place (both are six bytes), and returns how many it replaced. Why:
+// JSON.parse keeps a lone surrogate as a lone UTF-16 unit, while everything else
+// (decode_json_string, PartialJson's streaming value) shows U+FFFD; a complete
+// value handed to JavaScript must agree with what its streaming value showed.
+// Only backslashes are looked at (text without one costs one memchr-like scan and
+// is not touched); a "\\u" is a literal backslash, not an escape. For valid JSON
+// (escapes only occur inside strings); invalid text is scanned the same way.
+size_t replace_lone_surrogate_escapes(std::string& json);
+
 // `s` without the JSON whitespace (space, tab, LF, CR) around it.
 std::string_view trim_json_space(std::string_view s);
 

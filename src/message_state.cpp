@@ -22,6 +22,7 @@ namespace {
 
 constexpr uint32_t kMaxU32 = 0xFFFFFFFFu;
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+constexpr std::string_view kEllipsis = "\xE2\x80\xA6";     // U+2026
 
 uint32_t saturate(uint64_t v) { return v > kMaxU32 ? kMaxU32 : static_cast<uint32_t>(v); }
 
@@ -148,7 +149,9 @@ void MessageState::release_held(size_t index) {
 }
 
 void MessageState::release_all_held() {
+  ending_ = true;
   for (size_t i = 0; held_parts_ != 0 && i < parts_.size(); ++i) release_held(i);
+  ending_ = false;
 }
 
 void MessageState::break_part() {
@@ -163,7 +166,11 @@ void MessageState::tool_start(std::string_view id, std::string_view name) {
     warn("duplicate_tool", "A tool call started twice with the same id; the second start was ignored");
     return;
   }
-  if (!charge(id.size() + name.size())) return;
+  new_tool_part(id, name, true);
+}
+
+size_t MessageState::new_tool_part(std::string_view id, std::string_view name, bool named) {
+  if (!charge(id.size() + name.size())) return kNoTool;
   auto part = std::make_unique<Part>();
   part->kind = PartView::kTool;
   part->id.assign(id);
@@ -172,13 +179,14 @@ void MessageState::tool_start(std::string_view id, std::string_view name) {
   json_limits.max_depth = limits_.max_json_depth;
   json_limits.max_bytes = limits_.max_tool_input_bytes;
   part->input = std::make_unique<PartialJson>(json_limits);
-  if (!add_part(std::move(part))) return;
+  if (!add_part(std::move(part))) return kNoTool;
   const size_t index = parts_.size() - 1;
-  tools_.emplace(std::string(id), index);
+  if (named) tools_.emplace(std::string(id), index);
   patch_.push(static_cast<uint32_t>(PatchOp::kToolPart));
   patch_.push(static_cast<uint32_t>(index));
   patch_.push(patch_.add_text(id));
   patch_.push(patch_.add_text(name));
+  return index;
 }
 
 void MessageState::tool_start(std::string_view id, std::string_view name, std::string_view input_json) {
@@ -204,7 +212,7 @@ size_t MessageState::find_tool(std::string_view id) const {
 MessageState::Part* MessageState::tool_for(std::string_view id, std::string_view what) {
   const size_t index = find_tool(id);
   if (index != kNoTool) return parts_[index].get();
-  warn("unknown_tool", std::string(what) + " for a tool call that never started: " + std::string(id));
+  warn("unknown_tool", std::string(what) + " for a tool call that never started: ", id, "");
   return nullptr;
 }
 
@@ -257,25 +265,44 @@ void MessageState::tool_input_complete(std::string_view id, std::optional<std::s
   begin();
   Part* part = tool_for(id, "Tool input end");
   if (!part || part->state != ToolState::kInputStreaming) return;
-  const size_t index = find_tool(id);
+  complete_input(find_tool(id), input_json);
+}
+
+void MessageState::complete_input(size_t index, std::optional<std::string_view> input_json) {
+  Part* part = parts_[index].get();
   std::string json;
   if (input_json) {
     if (!within_depth(*input_json)) return;
+    // A complete input obeys the limits of a streamed one. It replaces the streamed
+    // text, whose bytes were charged already: only what it adds is charged.
+    if (input_json->size() > limits_.max_tool_input_bytes) {
+      set_error_internal("A tool call is too large to show (maxToolInputBytes).", "tool_input_too_large", false);
+      return;
+    }
+    const size_t streamed = part->input->text().size();
+    if (input_json->size() > streamed && !charge(input_json->size() - streamed)) return;
     json.assign(*input_json);
     // The given input replaces the streamed text, and with it a surrogate held back.
     if (part->held_high != 0) --held_parts_;
     part->held_high = 0;
   } else {
     release_held(index);
-    if (is_blank(part->input->text())) {
+    if (terminal()) return;
+    const std::string& text = part->input->text();
+    if (is_blank(text)) {
       json = "{}";
     } else if (part->input->complete()) {
-      json = part->input->text();
+      json = text;
     } else {
       warn("incomplete_tool_input", "A tool's input ended before its JSON was complete; its best-effort value is used");
+      if (terminal()) return;
       json = part->input->has_value() ? part->input->best_effort_json() : "{}";
+      if (json.size() > text.size() && !charge(json.size() - text.size())) return;
     }
   }
+  // JSON.parse keeps a lone surrogate escape as a lone UTF-16 unit, where the
+  // streaming value (PartialJson) shows U+FFFD: make the complete value agree.
+  replace_lone_surrogate_escapes(json);
   part->input_json = std::move(json);
   part->input.reset();
   part->state = ToolState::kInputAvailable;
@@ -287,6 +314,16 @@ void MessageState::tool_input_complete(std::string_view id, std::optional<std::s
 size_t MessageState::settle_tool(std::string_view id) {
   if (terminal()) return kNoTool;
   begin();
+  if (id.empty() && !has_tool(id)) {
+    // A result that names no tool matches none: each gets a part of its own, so
+    // that no result overwrites another.
+    warn("invalid_event", "A tool result has no tool id; it is shown on a tool part of its own");
+    if (terminal()) return kNoTool;
+    const size_t index = new_tool_part(id, "", false);
+    if (index == kNoTool) return kNoTool;
+    complete_input(index, std::nullopt);
+    return terminal() ? kNoTool : index;
+  }
   if (!has_tool(id)) {
     // Never drop a result: show it on a tool part of its own.
     tool_start(id, "");
@@ -303,10 +340,11 @@ void MessageState::tool_output(std::string_view id, std::string_view output_json
   if (index == kNoTool || !charge(output_json.size())) return;
   Part& part = *parts_[index];
   part.output_json.assign(output_json);
+  replace_lone_surrogate_escapes(part.output_json);  // as for a complete input
   part.state = ToolState::kOutputAvailable;
   patch_.push(static_cast<uint32_t>(PatchOp::kToolOutput));
   patch_.push(static_cast<uint32_t>(index));
-  patch_.push(patch_.add_text(output_json));
+  patch_.push(patch_.add_text(part.output_json));
 }
 
 void MessageState::tool_error(std::string_view id, std::string_view message) {
@@ -379,11 +417,43 @@ void MessageState::end_of_stream() {
                      "interrupted", true);
 }
 
+std::string MessageState::echo(std::string_view value, size_t max_bytes) {
+  if (value.size() <= max_bytes) return std::string(value);
+  size_t cut = max_bytes;
+  // Back up to the start of the character the cut falls in.
+  while (cut > 0 && (static_cast<uint8_t>(value[cut]) & 0xC0) == 0x80) --cut;
+  std::string out(value.substr(0, cut));
+  out.append(kEllipsis);
+  return out;
+}
+
 void MessageState::warn(std::string_view code, std::string_view message) {
   if (++warning_count_ > limits_.max_warnings) return;
+  const std::string kept_code = echo(code, kMaxEchoBytes);
+  const std::string kept = echo(message, kMaxWarningBytes);
+  // A warning is kept until the message is dropped: it costs what it keeps. While
+  // the message is ending (releasing held surrogates) a warning cannot end it again.
+  const size_t cost = kept_code.size() + kept.size();
+  if (ending_ || terminal()) {
+    message_bytes_ += cost;
+  } else if (!charge(cost)) {
+    return;
+  }
   patch_.push(static_cast<uint32_t>(PatchOp::kWarning));
-  patch_.push(patch_.add_text(code));
-  patch_.push(patch_.add_text(message));
+  patch_.push(patch_.add_text(kept_code));
+  patch_.push(patch_.add_text(kept));
+}
+
+void MessageState::warn(std::string_view code, std::string_view prefix, std::string_view echoed,
+                        std::string_view suffix) {
+  if (warning_count_ >= limits_.max_warnings) {
+    ++warning_count_;
+    return;
+  }
+  std::string message(prefix);
+  message.append(echo(echoed, kMaxEchoBytes));
+  message.append(suffix);
+  warn(code, message);
 }
 
 std::string_view MessageState::take_tool_input_ops(size_t index) {

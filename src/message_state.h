@@ -55,14 +55,16 @@
 //   kToolPart part id name              a new tool part, state input-streaming
 //   kToolInputAppend part text          inputText grows (input re-derived lazily)
 //   kToolInput part json                the complete input as JSON text (replaces
-//                                       inputText and input)
+//                                       inputText and input); lone surrogate
+//                                       escapes are "\ufffd", as while streaming
 //   kToolState part state               see ToolState
-//   kToolOutput part json               the output as JSON text; state output-available
+//   kToolOutput part json               the output as JSON text (lone surrogate
+//                                       escapes "\ufffd"); state output-available
 //   kToolError part text                errorText; state output-error
 //   kError message code retryable       the message error
 //   kFinishReason text
 //   kUsage input_tokens output_tokens   (each saturated to 2^32-1)
-//   kWarning code message
+//   kWarning code message               (bounded: see warn())
 //   kProtocol name
 //   kLastEventId id
 // A part number is its index in parts.
@@ -137,6 +139,10 @@ class MessageState {
   // A tool call starts; its input streams in through tool_input_delta.
   void tool_start(std::string_view id, std::string_view name);
   // A tool call starts with its complete input (JSON text): state input-available.
+  // A complete input obeys the limits a streamed one does (max_tool_input_bytes:
+  // "tool_input_too_large", max_json_depth, max_message_bytes: "message_too_large";
+  // the input that does not fit is not stored, the tool part stays with an empty
+  // input, what came before stays).
   void tool_start(std::string_view id, std::string_view name, std::string_view input_json);
   // The next fragment of the tool input's JSON text (UTF-8 but for the surrogate
   // edges described in the rules). When the text becomes one complete JSON value
@@ -144,7 +150,13 @@ class MessageState {
   void tool_input_delta(std::string_view id, std::string_view fragment);
   // The input is complete: `input_json` when the protocol repeats it, otherwise
   // the streamed text (an empty streamed text means `{}`). input-available.
+  // A given input is checked as tool_start's; it replaces the streamed text and is
+  // charged only for the bytes it adds beyond it.
   void tool_input_complete(std::string_view id, std::optional<std::string_view> input_json = std::nullopt);
+  // A result for tool `id` (output JSON text, or an error message). Charged to
+  // max_message_bytes; an output is checked against max_json_depth. A tool that
+  // never started gets a part of its own (name ""); an empty id names no tool (see
+  // settle_tool): each such result gets a new part, with a warning.
   void tool_output(std::string_view id, std::string_view output_json);
   void tool_error(std::string_view id, std::string_view message);
   bool has_tool(std::string_view id) const { return find_tool(id) != kNoTool; }
@@ -164,7 +176,21 @@ class MessageState {
   // The bytes ended. Without a terminal status this is an error with code
   // "interrupted", retryable.
   void end_of_stream();
+  // A warning: recorded in the patch (snapshot.warnings) up to max_warnings, counted
+  // beyond. What a warning keeps is bounded and paid for: the code is cut to
+  // kMaxEchoBytes and the message to kMaxWarningBytes (see echo()), and the bytes
+  // recorded are charged to max_message_bytes like text (a warning that does not
+  // fit ends the message in "message_too_large" and is not recorded).
   void warn(std::string_view code, std::string_view message);
+  // The same, for a message that quotes something from the stream (an id, an event
+  // type, a name): prefix + echo(echoed) + suffix. Every warning that echoes input
+  // goes through here, so that a 1 MiB id costs a warning of a hundred bytes.
+  void warn(std::string_view code, std::string_view prefix, std::string_view echoed, std::string_view suffix);
+  // At most `max_bytes` of `value`, cut at a UTF-8 character boundary and followed by
+  // "…" (U+2026) when something was cut; `value` itself when it fits.
+  static std::string echo(std::string_view value, size_t max_bytes = kMaxEchoBytes);
+  static constexpr size_t kMaxEchoBytes = 64;
+  static constexpr size_t kMaxWarningBytes = 512;
   // The one memory budget: bytes a decoder keeps for this message outside the
   // parts (ids it maps, fragments it buffers, events queued for detection) count
   // against max_message_bytes like text does. Returns false when they do not fit:
@@ -216,7 +242,15 @@ class MessageState {
   size_t find_tool(std::string_view id) const;
   // The part of tool `id`, created if it never started and with its input settled,
   // ready to take a result; kNoTool when the message is over.
+  // A result without an id (empty) matches no tool unless a tool started with the
+  // empty id: it gets a tool part of its own, with a warning.
   size_t settle_tool(std::string_view id);
+  // A new tool part, input streaming; registered under `id` when `named`. Returns
+  // its index, or kNoTool when a limit ended the message.
+  size_t new_tool_part(std::string_view id, std::string_view name, bool named);
+  // The input of the streaming tool part `index` is complete (see
+  // tool_input_complete), within the tool input and message limits.
+  void complete_input(size_t index, std::optional<std::string_view> input_json);
   Part* tool_for(std::string_view id, std::string_view what);
   bool add_part(std::unique_ptr<Part> part);
   bool charge(size_t bytes);
@@ -242,6 +276,7 @@ class MessageState {
   std::string taken_ops_;
   std::string joined_;     // a delta with its surrogates paired or replaced
   size_t held_parts_ = 0;  // parts holding back a high surrogate
+  bool ending_ = false;    // releasing held surrogates as the message ends
 };
 
 }  // namespace ssew

@@ -50,7 +50,7 @@ uint64_t member_count(std::string_view object, std::string_view name) {
   while (r.next_member(key)) {
     JsonValueRef v;
     if (!r.read_value(v)) return 0;
-    if (key == name) v.to_uint64(value);
+    if (key == name) v.to_count(value);
   }
   return value;
 }
@@ -66,11 +66,14 @@ void NativeProtocol::on_event(const SseEvent& event, MessageState& state) {
   const std::string_view type = event.type;
   const std::string_view data = trim_json_space(event.data);
   const auto invalid = [&] {
-    state.warn("invalid_json",
-               "The data of a '" + std::string(type) + "' event is not a JSON object; the event was ignored");
+    state.warn("invalid_json", "The data of a '", type, "' event is not a JSON object; the event was ignored");
   };
   const auto string_of = [&](const JsonValueRef& v, std::string& out) -> std::string_view {
     return v.is_string() ? v.string_value(out) : std::string_view();
+  };
+  // A tool id is a string, or a number taken as its JSON text ("id": 7 is "7").
+  const auto id_of = [&](const JsonValueRef& v, std::string& out) -> std::string_view {
+    return v.is_number() ? v.raw : string_of(v, out);
   };
 
   if (type == "text_delta" || type == "reasoning_delta") {
@@ -111,7 +114,7 @@ void NativeProtocol::on_event(const SseEvent& event, MessageState& state) {
 
   if (type == "tool_start") {
     if (!object) return invalid();
-    const std::string_view id = string_of(p.id, id_buffer);
+    const std::string_view id = id_of(p.id, id_buffer);
     if (id.empty()) return state.warn("invalid_event", "A 'tool_start' event has no id; it was ignored");
     const std::string_view name = string_of(p.name, name_buffer);
     if (p.input.present()) return state.tool_start(id, name, p.input.raw);
@@ -123,12 +126,12 @@ void NativeProtocol::on_event(const SseEvent& event, MessageState& state) {
     if (!p.delta.is_string()) {
       return state.warn("invalid_event", "A 'tool_delta' event has no string delta; it was ignored");
     }
-    return state.tool_input_delta(string_of(p.id, id_buffer), p.delta.delta_string_value(text_buffer));
+    return state.tool_input_delta(id_of(p.id, id_buffer), p.delta.delta_string_value(text_buffer));
   }
 
   if (type == "tool_result") {
     if (!object) return invalid();
-    const std::string_view id = string_of(p.id, id_buffer);
+    const std::string_view id = id_of(p.id, id_buffer);
     if (p.error.present()) {
       return state.tool_error(id, p.error.is_string() ? p.error.string_value(text_buffer) : p.error.raw);
     }

@@ -607,8 +607,8 @@ void OpenAiChatProtocol::apply_usage(std::string_view raw, MessageState& state) 
     }
   }
   uint64_t in = 0, out = 0;
-  const bool has_in = prompt.to_uint64(in);
-  const bool has_out = completion.to_uint64(out);
+  const bool has_in = prompt.to_count(in);
+  const bool has_out = completion.to_count(out);
   if (has_in || has_out) state.set_usage(in, out);
 }
 

@@ -199,8 +199,8 @@ void OpenAiResponsesProtocol::read_response(std::string_view raw, MessageState& 
     JsonValueRef u[2];
     read_members(v[0].raw, kUsage, u);
     uint64_t in = 0, out = 0;
-    const bool has_in = u[0].to_uint64(in);
-    const bool has_out = u[1].to_uint64(out);
+    const bool has_in = u[0].to_count(in);
+    const bool has_out = u[1].to_count(out);
     if (has_in || has_out) state.set_usage(in, out);
   }
 

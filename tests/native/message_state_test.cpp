@@ -391,5 +391,315 @@ TEST(MessageSession, UnknownProtocolNameFallsBackToDetection) {
   EXPECT_EQ(session.state().warning_count(), 1u);
 }
 
+
+// --- hostile servers (issue 12) ---------------------------------------------------------
+
+std::unique_ptr<MessageSession> decode_with(const std::string& sse, const std::string& protocol,
+                                            const MessageState::Limits& limits, bool end = true) {
+  MessageSession::Options options;
+  options.protocol = protocol;
+  options.limits = limits;
+  auto session = std::make_unique<MessageSession>(options);
+  session->feed(sse);
+  if (end) session->end();
+  return session;
+}
+
+std::string sse_event(const std::string& type, const std::string& data) {
+  return (type.empty() ? "" : "event: " + type + "\n") + "data: " + data + "\n\n";
+}
+
+// A JSON object of exactly `bytes` bytes: {"s":"xxx…"}.
+std::string object_of_size(size_t bytes) { return "{\"s\":\"" + std::string(bytes - 8, 'x') + "\"}"; }
+
+// One tool call with its complete input, in each protocol's words.
+std::string complete_tool_call(const std::string& protocol, int n, const std::string& input) {
+  const std::string id = "call" + std::to_string(n);
+  if (protocol == "native") {
+    return sse_event("tool_start", "{\"id\":\"" + id + "\",\"name\":\"f\",\"input\":" + input + "}");
+  }
+  if (protocol == "ai-sdk") {
+    return sse_event("", "{\"type\":\"tool-input-available\",\"toolCallId\":\"" + id +
+                             "\",\"toolName\":\"f\",\"input\":" + input + "}");
+  }
+  return sse_event("", R"({"candidates":[{"content":{"parts":[{"functionCall":{"id":")" + id +
+                           R"(","name":"f","args":)" + input + R"(}}],"role":"model"},"index":0}]})");
+}
+
+std::string text_event(const std::string& protocol, const std::string& text) {
+  if (protocol == "native") return sse_event("text_delta", "\"" + text + "\"");
+  if (protocol == "ai-sdk") {
+    return sse_event("", R"({"type":"text-start","id":"t"})") +
+           sse_event("", R"({"type":"text-delta","id":"t","delta":")" + text + "\"}") +
+           sse_event("", R"({"type":"text-end","id":"t"})");
+  }
+  return sse_event("", R"({"candidates":[{"content":{"parts":[{"text":")" + text + R"("}],"role":"model"},"index":0}]})");
+}
+
+std::string end_event(const std::string& protocol) {
+  if (protocol == "native") return sse_event("done", "{}");
+  if (protocol == "ai-sdk") return sse_event("", R"({"type":"finish"})") + "data: [DONE]\n\n";
+  return sse_event("", R"({"candidates":[{"content":{"parts":[{"text":""}],"role":"model"},"finishReason":"STOP","index":0}]})");
+}
+
+const char* const kCompleteInputProtocols[] = {"native", "ai-sdk", "gemini"};
+
+TEST(MessageStateLimits, CompleteInputOverMaxToolInputBytesIsTooLarge) {
+  for (const std::string protocol : kCompleteInputProtocols) {
+    SCOPED_TRACE(protocol);
+    MessageState::Limits limits;
+    limits.max_tool_input_bytes = 1000;
+    const std::string sse = text_event(protocol, "before") + complete_tool_call(protocol, 0, object_of_size(900)) +
+                            complete_tool_call(protocol, 1, object_of_size(5008)) + end_event(protocol);
+    auto session = decode_with(sse, protocol, limits);
+    MessageState& s = session->state();
+    EXPECT_EQ(s.status(), Status::kError);
+    EXPECT_EQ(s.error_code(), "tool_input_too_large");
+    EXPECT_EQ(s.error_message(), "A tool call is too large to show (maxToolInputBytes).");
+    EXPECT_EQ(s.text(), "before");
+    ASSERT_EQ(s.part_count(), 3u);
+    EXPECT_EQ(s.part(1).input_text, object_of_size(900));  // what came before stays
+    EXPECT_EQ(s.part(2).input_text, "");                   // the input too large is not stored
+  }
+}
+
+TEST(MessageStateLimits, CompleteInputsCountAgainstMaxMessageBytes) {
+  for (const std::string protocol : kCompleteInputProtocols) {
+    SCOPED_TRACE(protocol);
+    MessageState::Limits limits;
+    limits.max_message_bytes = 10000;
+    std::string sse = text_event(protocol, "before");
+    for (int i = 0; i < 10; ++i) sse += complete_tool_call(protocol, i, object_of_size(3000));
+    auto session = decode_with(sse + end_event(protocol), protocol, limits);
+    MessageState& s = session->state();
+    EXPECT_EQ(s.status(), Status::kError);
+    EXPECT_EQ(s.error_code(), "message_too_large");
+    EXPECT_EQ(s.error_message(), "The answer is too long to show in full (maxMessageBytes).");
+    EXPECT_EQ(s.text(), "before");
+    ASSERT_EQ(s.part_count(), 5u);  // the text, three inputs kept, the fourth part without its input
+    for (size_t i = 1; i <= 3; ++i) EXPECT_EQ(s.part(i).input_text, object_of_size(3000));
+    EXPECT_EQ(s.part(4).input_text, "");
+  }
+}
+
+TEST(MessageStateLimits, ACompleteInputReplacingTheStreamedOneIsChargedOnlyForWhatItAdds) {
+  MessageState::Limits limits;
+  limits.max_message_bytes = 10000;
+  const std::string input = object_of_size(6000);
+  {
+    MessageState s(limits);
+    s.tool_start("t", "f");
+    s.tool_input_delta("t", input.substr(0, 5000));
+    s.tool_input_complete("t", input);  // 6,000 bytes kept in all, not 11,000
+    EXPECT_EQ(s.status(), Status::kStreaming);
+    EXPECT_EQ(s.part(0).input_text, input);
+    s.append_text(std::string(3900, 'a'));
+    EXPECT_EQ(s.status(), Status::kStreaming);
+    s.append_text(std::string(200, 'a'));
+    EXPECT_EQ(s.error_code(), "message_too_large");
+  }
+  // The AI SDK repeats the streamed input in tool-input-available.
+  const std::string sse =
+      sse_event("", R"({"type":"tool-input-start","toolCallId":"c","toolName":"f"})") +
+      sse_event("", R"({"type":"tool-input-delta","toolCallId":"c","inputTextDelta":")" +
+                        std::string("{\\\"s\\\":\\\"") + std::string(5992, 'x') + "\\\"}\"}") +
+      sse_event("", R"({"type":"tool-input-available","toolCallId":"c","toolName":"f","input":)" + input + "}") +
+      end_event("ai-sdk");
+  auto session = decode_with(sse, "ai-sdk", limits);
+  EXPECT_EQ(session->state().status(), Status::kDone) << session->state().error_code();
+  EXPECT_EQ(session->state().part(0).input_text, input);
+}
+
+TEST(MessageStateLimits, ToolOutputsCountAgainstMaxMessageBytes) {
+  // Audit: outputs and tool errors were charged before issue 12 already.
+  MessageState::Limits limits;
+  limits.max_message_bytes = 10000;
+  MessageState s(limits);
+  for (int i = 0; i < 10 && !s.terminal(); ++i) s.tool_output("t" + std::to_string(i), object_of_size(3000));
+  EXPECT_EQ(s.error_code(), "message_too_large");
+  MessageState e(limits);
+  for (int i = 0; i < 10 && !e.terminal(); ++i) e.tool_error("t" + std::to_string(i), std::string(3000, 'e'));
+  EXPECT_EQ(e.error_code(), "message_too_large");
+}
+
+// The patch text of the last call: here, only warnings were recorded.
+size_t patch_text_bytes(MessageState& s) { return s.patch().text().size(); }
+
+TEST(MessageStateWarnings, HugeIdsAreCutInWarnings) {
+  // 100 tool_delta events whose ids are 1 MiB each: 100 warnings of a hundred bytes.
+  const std::string id(1 << 20, 'i');
+  std::string sse;
+  for (int i = 0; i < 100; ++i) sse += sse_event("tool_delta", "{\"id\":\"" + id + "\",\"delta\":\"x\"}");
+  auto session = decode_with(sse, "native", MessageState::Limits{}, false);
+  MessageState& s = session->state();
+  EXPECT_EQ(s.status(), Status::kStreaming);
+  EXPECT_EQ(s.warning_count(), 100u);
+  EXPECT_LT(patch_text_bytes(s), 100u * 200u);
+  const std::string text(s.patch().text());
+  EXPECT_NE(text.find(std::string(64, 'i') + "\xE2\x80\xA6"), std::string::npos);
+  EXPECT_EQ(text.find(std::string(65, 'i')), std::string::npos);
+}
+
+TEST(MessageStateWarnings, EchoCutsAtACharacterBoundary) {
+  const std::string euro = "\xE2\x82\xAC";  // 3 bytes
+  std::string long_value;
+  for (int i = 0; i < 30; ++i) long_value += euro;
+  const std::string cut = MessageState::echo(long_value);
+  EXPECT_EQ(cut.size(), 63u + 3u);  // 21 whole characters, then "…"
+  EXPECT_TRUE(testing::is_valid_utf8(cut));
+  EXPECT_EQ(cut.substr(63), "\xE2\x80\xA6");
+  EXPECT_EQ(MessageState::echo("short"), "short");
+  EXPECT_EQ(MessageState::echo(std::string(64, 'a')), std::string(64, 'a'));
+}
+
+TEST(MessageStateWarnings, EchoingWarningsOfEveryProtocolAreCut) {
+  const std::string huge(1 << 16, 'q');
+  struct Case {
+    const char* protocol;
+    std::string sse;
+  };
+  const Case cases[] = {
+      {"native", sse_event("tool_delta", "{\"id\":\"" + huge + "\",\"delta\":\"x\"}")},
+      {"ai-sdk", sse_event("", R"({"type":"text-delta","id":")" + huge + R"(","delta":"x"})")},
+      {"ai-sdk", sse_event("", R"({"type":"tool-input-delta","toolCallId":")" + huge + R"(","inputTextDelta":"x"})")},
+      {"anthropic", sse_event("content_block_start",
+                              R"({"type":"content_block_start","index":0,"content_block":{"type":")" + huge +
+                                  R"(tool_use","name":"f"}})")},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.protocol);
+    auto session = decode_with(c.sse, c.protocol, MessageState::Limits{}, false);
+    EXPECT_GE(session->state().warning_count(), 1u);
+    EXPECT_LT(patch_text_bytes(session->state()), 1000u) << session->state().patch().text().substr(0, 300);
+  }
+}
+
+TEST(MessageStateWarnings, RecordedWarningsAreChargedToTheMessage) {
+  MessageState::Limits limits;
+  limits.max_message_bytes = 1000;
+  MessageState s(limits);
+  s.append_text("kept");
+  for (int i = 0; i < 50 && !s.terminal(); ++i) s.tool_input_delta("nope" + std::to_string(i), "1");
+  EXPECT_EQ(s.error_code(), "message_too_large");
+  EXPECT_EQ(s.text(), "kept");
+  // Warnings beyond max_warnings are counted only, and cost nothing.
+  limits.max_warnings = 2;
+  MessageState t(limits);
+  for (int i = 0; i < 200; ++i) t.tool_input_delta("nope", "1");
+  EXPECT_EQ(t.status(), Status::kStreaming);
+  EXPECT_EQ(t.warning_count(), 200u);
+}
+
+TEST(NativeToolResult, ANumericIdIsItsJsonText) {
+  auto session = testing::decode(sse_event("tool_start", R"({"id":7,"name":"f"})") +
+                                     sse_event("tool_delta", R"({"id":7,"delta":"{\"a\":1}"})") +
+                                     sse_event("tool_result", R"({"id":7,"result":"seven"})") +
+                                     sse_event("tool_result", R"({"id":8,"result":"eight"})") + sse_event("done", "{}"),
+                                 "native");
+  MessageState& s = session->state();
+  ASSERT_EQ(s.part_count(), 2u);
+  EXPECT_EQ(s.part(0).id, "7");
+  EXPECT_EQ(s.part(0).name, "f");
+  EXPECT_EQ(s.part(0).input_json, "{\"a\":1}");
+  EXPECT_EQ(s.part(0).output_json, "\"seven\"");
+  EXPECT_EQ(s.part(1).id, "8");
+  EXPECT_EQ(s.part(1).output_json, "\"eight\"");
+  EXPECT_EQ(s.warning_count(), 0u);
+}
+
+TEST(NativeToolResult, ResultsWithoutAnIdEachGetAPartOfTheirOwn) {
+  auto session = testing::decode(sse_event("tool_result", R"({"result":1})") +
+                                     sse_event("tool_result", R"({"id":null,"error":"two"})") +
+                                     sse_event("tool_result", R"({"result":3})") + sse_event("done", "{}"),
+                                 "native");
+  MessageState& s = session->state();
+  EXPECT_EQ(s.status(), Status::kDone);
+  ASSERT_EQ(s.part_count(), 3u);
+  EXPECT_EQ(s.part(0).output_json, "1");
+  EXPECT_EQ(s.part(1).state, ToolState::kOutputError);
+  EXPECT_EQ(s.part(1).error_text, "two");
+  EXPECT_EQ(s.part(2).output_json, "3");
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(s.part(i).id, "");
+    EXPECT_EQ(s.part(i).input_json, "{}");
+  }
+  EXPECT_EQ(s.warning_count(), 3u);
+}
+
+TEST(MessageStateSurrogates, LoneSurrogateEscapesAreReplacementCharactersOnceComplete) {
+  // Streaming, the value shows U+FFFD; complete, the JSON text handed to JSON.parse
+  // says \ufffd too.
+  MessageState s;
+  s.tool_start("t", "f");
+  s.tool_input_delta("t", R"({"s":"a\ud800b","k":"\udc00)");
+  EXPECT_EQ(s.part(0).input_json, "{\"s\":\"a" + kFffd + "b\",\"k\":\"" + kFffd + "\"}");
+  s.tool_input_delta("t", R"(","p":"\ud83d\ude00","e":"\\ud800"})");
+  EXPECT_EQ(s.part(0).state, ToolState::kInputAvailable);
+  const std::string expected = R"({"s":"a\ufffdb","k":"\ufffd","p":"\ud83d\ude00","e":"\\ud800"})";
+  EXPECT_EQ(s.part(0).input_json, expected);
+  EXPECT_NE(std::string(s.patch().text()).find(expected), std::string::npos);
+  // A complete input given at once, and an output.
+  s.tool_start("u", "f", R"(["\uD800\uD800\uDFFF", "\uDBFF"])");
+  EXPECT_EQ(s.part(1).input_json, R"(["\ufffd\uD800\uDFFF", "\ufffd"])");
+  s.tool_output("u", R"({"out":"\udfff"})");
+  EXPECT_EQ(s.part(1).output_json, R"({"out":"\ufffd"})");
+  EXPECT_NE(std::string(s.patch().text()).find(R"({"out":"\ufffd"})"), std::string::npos);
+}
+
+TEST(JsonString, ReplaceLoneSurrogateEscapes) {
+  const auto replaced = [](std::string json) {
+    replace_lone_surrogate_escapes(json);
+    return json;
+  };
+  EXPECT_EQ(replaced(R"("plain")"), R"("plain")");
+  EXPECT_EQ(replaced(R"("\ud83d\ude00")"), R"("\ud83d\ude00")");
+  EXPECT_EQ(replaced(R"("\ud800")"), R"("\ufffd")");
+  EXPECT_EQ(replaced(R"("\ud800\u0041")"), R"("\ufffd\u0041")");
+  EXPECT_EQ(replaced(R"("\ude00\ud83d")"), R"("\ufffd\ufffd")");
+  EXPECT_EQ(replaced(R"("\\ud800")"), R"("\\ud800")");
+  EXPECT_EQ(replaced(R"("\\\ud800")"), R"("\\\ufffd")");
+  EXPECT_EQ(replaced(R"("\n\u00e9\t")"), R"("\n\u00e9\t")");
+  EXPECT_EQ(replaced(R"("\ud8)"), R"("\ud8)");  // cut short: no escape to replace
+  EXPECT_EQ(replaced("\\"), "\\");
+}
+
+TEST(Usage, CountsSaturateAndNegativeOrFractionalCountsAreZero) {
+  const auto usage_of = [](const std::string& sse, const std::string& protocol) {
+    auto session = testing::decode(sse, protocol);
+    const auto usage = session->state().usage();
+    EXPECT_TRUE(usage.has_value());
+    return usage.value_or(std::make_pair(uint64_t{1}, uint64_t{1}));
+  };
+  const auto native = [&](const std::string& in, const std::string& out) {
+    return usage_of(sse_event("done", "{\"usage\":{\"input_tokens\":" + in + ",\"output_tokens\":" + out + "}}"),
+                    "native");
+  };
+  const auto max = std::make_pair(UINT64_MAX, UINT64_MAX);
+  EXPECT_EQ(native("1e20", "18446744073709551616"), max);
+  EXPECT_EQ(native("184467440737095516150", "1.5e400"), max);
+  EXPECT_EQ(native("4294967296", "12.0"), std::make_pair(uint64_t{4294967296}, uint64_t{12}));
+  EXPECT_EQ(native("-3", "12.5"), std::make_pair(uint64_t{0}, uint64_t{0}));
+  EXPECT_EQ(native("-1e20", "1e-3"), std::make_pair(uint64_t{0}, uint64_t{0}));
+  const auto openai = [&](const std::string& in, const std::string& out) {
+    return usage_of("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":" + in + ",\"completion_tokens\":" + out +
+                        "}}\n\ndata: [DONE]\n\n",
+                    "openai-chat");
+  };
+  EXPECT_EQ(openai("1e20", "18446744073709551616"), max);
+  EXPECT_EQ(openai("-3", "7"), std::make_pair(uint64_t{0}, uint64_t{7}));
+  const auto gemini = usage_of(
+      sse_event("", R"({"candidates":[{"content":{"parts":[{"text":"a"}],"role":"model"},"finishReason":"STOP","index":0}],)"
+                    R"("usageMetadata":{"promptTokenCount":1e20,"candidatesTokenCount":18446744073709551616,"thoughtsTokenCount":5}})"),
+      "gemini");
+  EXPECT_EQ(gemini, max);
+  // The snapshot's words saturate at 2^32-1 (kUsage).
+  MessageState s;
+  s.set_usage(UINT64_MAX, 5);
+  const auto words = s.patch().words();
+  ASSERT_GE(words.size(), 3u);
+  EXPECT_EQ(words[words.size() - 2], 0xFFFFFFFFu);
+  EXPECT_EQ(words[words.size() - 1], 5u);
+}
+
 }  // namespace
 }  // namespace ssew
