@@ -34,10 +34,18 @@ export function errorValue(message, code, retryable, extra) {
   return Object.freeze(error);
 }
 
+/**
+ * Freezes `value` and everything reachable from it, with an explicit stack rather
+ * than recursion: a tool input may be nested as deep as maxJsonDepth allows
+ * (Infinity included), far deeper than the call stack.
+ */
 export function deepFreeze(value) {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze(value[key]);
+  const stack = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (item === null || typeof item !== 'object' || Object.isFrozen(item)) continue;
+    Object.freeze(item);
+    for (const key of Object.keys(item)) stack.push(item[key]);
   }
   return value;
 }

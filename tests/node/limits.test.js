@@ -114,3 +114,24 @@ test('usage counts saturate at 2^32-1, negative or fractional counts are 0', () 
   assert.deepEqual(usage('4294967296', '12'), { inputTokens: 2 ** 32 - 1, outputTokens: 12 });
   assert.deepEqual(usage('-3', '12.5'), { inputTokens: 0, outputTokens: 0 });
 });
+
+test('an input nested 100,000 deep under maxJsonDepth: Infinity is a frozen value, streamed or complete', () => {
+  const depth = 100000;
+  const json = '['.repeat(depth) + ']'.repeat(depth);
+  const streamed = [ev('tool_start', { id: 's', name: 'f' })];
+  for (let i = 0; i < json.length; i += 4096) streamed.push(ev('tool_delta', { id: 's', delta: json.slice(i, i + 4096) }));
+  const complete = ev('tool_start', { id: 'c', name: 'f', input: '' }).replace('""', json);
+  const snap = run([...streamed, complete, ev('done', {})], { maxJsonDepth: Infinity });
+  assert.equal(snap.status, "done", `${snap.error?.code}: ${snap.error?.message}`);
+  for (const part of snap.parts) {
+    assert.equal(part.state, 'input-available');
+    let node = part.input;
+    let levels = 0;
+    for (; Array.isArray(node) && node.length > 0; node = node[0]) {
+      assert.ok(Object.isFrozen(node));
+      levels++;
+    }
+    assert.equal(levels, depth - 1, `${part.id}: the innermost array is empty`);
+    assert.ok(Array.isArray(node) && Object.isFrozen(node));
+  }
+});
