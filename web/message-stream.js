@@ -171,6 +171,7 @@ export class MessageStream {
 
   /** A protocol named by the transport (e.g. a response header); used by 'auto'. */
   hintProtocol(name) {
+    if (typeof name !== 'string') throw new TypeError(`sse-wasm: hintProtocol() takes a protocol name, not ${typeof name}`);
     this.#live().hintProtocol(name);
     this.#apply();
     this.#notify();

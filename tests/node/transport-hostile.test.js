@@ -288,3 +288,14 @@ test('streamMessage: an async iterable of strings split inside surrogate pairs a
     assert.equal(final.text, answerText('emoji 😀🌸 pairs'), `split at ${i}`);
   }
 });
+
+test('hintProtocol() with a non-string is a TypeError that names the method, and the stream goes on', () => {
+  const stream = new MessageStream();
+  stream.feed(sse(['text_delta', 'kept']));
+  for (const value of [7, null, undefined, {}, Symbol('s')]) {
+    assert.throws(() => stream.hintProtocol(value), (e) => e instanceof TypeError && /hintProtocol\(\)/.test(e.message));
+  }
+  stream.feed(sse(['text_delta', ' more']));
+  assert.equal(stream.snapshot().text, 'kept more');
+  stream.dispose();
+});
