@@ -31,6 +31,17 @@ const OP_LAST_EVENT_ID = 16;
 
 const MAX_WARNINGS = 100;
 
+// A streaming tool part's `input` is one shared getter that calls the part's lazy
+// value (PartialValue.snapshot()), kept under a non-enumerable symbol (invisible to
+// JSON.stringify, spreads, structuredClone and deepStrictEqual). One getter for all
+// parts keeps them on one hidden class: a getter function per part gave each its
+// own and made reading `input` per fragment 2× slower, and a WeakMap from part to
+// value cost as much.
+const LAZY = Symbol('lazy input');
+function lazyInput() {
+  return this[LAZY]?.();
+}
+
 function parseJson(text) {
   try {
     return deepFreeze(JSON.parse(text));
@@ -232,7 +243,7 @@ export class MessageStream {
     if (!draft) {
       const part = this.#parts[index];
       if (part.type === 'tool') {
-        const inputGet = Object.getOwnPropertyDescriptor(part, 'input').get ?? null;
+        const inputGet = part[LAZY] ?? null;
         draft = { type: 'tool', id: part.id, name: part.name, state: part.state, inputText: part.inputText,
           input: inputGet ? undefined : part.input, inputGet, inputChanged: false };
         if (part.output !== undefined) draft.output = part.output;
@@ -261,8 +272,12 @@ export class MessageStream {
     const part = { type: 'tool', id: draft.id, name: draft.name, state: draft.state, inputText: draft.inputText };
     // Defined before freezing: an enumerable getter that builds and caches the value
     // (JSON.stringify, spreads and structuredClone read it like a data property).
-    if (draft.inputGet) Object.defineProperty(part, 'input', { get: draft.inputGet, enumerable: true });
-    else part.input = draft.input;
+    if (draft.inputGet) {
+      Object.defineProperty(part, 'input', { get: lazyInput, enumerable: true });
+      Object.defineProperty(part, LAZY, { value: draft.inputGet });
+    } else {
+      part.input = draft.input;
+    }
     if (draft.output !== undefined) part.output = draft.output;
     if (draft.errorText !== undefined) part.errorText = draft.errorText;
     return Object.freeze(part);

@@ -333,6 +333,9 @@ test('the lazy input is an enumerable, cached getter: JSON.stringify, spread and
   assert.equal(part.input, part.input, 'built once, the same object on every read');
   assert.equal(JSON.stringify(first.parts), JSON.stringify([{ type: 'tool', id: 't', name: 'x', state: 'input-streaming',
     inputText: '{"done": {"a": 1}, "list": [1, 2', input: { done: { a: 1 }, list: [1, 2] } }]));
+  assert.deepStrictEqual(part, { type: 'tool', id: 't', name: 'x', state: 'input-streaming',
+    inputText: '{"done": {"a": 1}, "list": [1, 2', input: { done: { a: 1 }, list: [1, 2] } });
+  assert.deepEqual(Object.keys(part), ['type', 'id', 'name', 'state', 'inputText', 'input']);
   assert.deepEqual({ ...part }.input, { done: { a: 1 }, list: [1, 2] });
   assert.deepEqual(structuredClone(part).input, { done: { a: 1 }, list: [1, 2] });
   // Whitespace changes inputText, not the value: a new part, the same input.
