@@ -10,8 +10,12 @@
 // undo: arrays only grow or have their last slot replaced, objects only gain keys
 // or have their current member replaced, and closed containers are frozen for
 // good. The one exception, a repeated object key replacing an earlier member
-// (JSON.parse keeps the last), copies that object's draft first if a mark refers to
-// it. Built values are frozen and share every closed subtree.
+// (JSON.parse keeps the last), is undone by a log: once a mark refers to an object,
+// each such replacement records the member's old value, and a mark records the
+// log's length. Everything stays O(1) per op and O(depth) per snapshot (a copy of
+// the object at each repeated key made 4,000 keys followed by 5,000 repeats of one
+// key, with a snapshot per 8 characters, copy 17 million members). Built values
+// are frozen and share every closed subtree.
 
 const BEGIN_OBJECT = 1;
 const BEGIN_ARRAY = 2;
@@ -47,7 +51,7 @@ function setOwn(object, key, value) {
 }
 
 // Builds the value a mark describes. marks: per open frame, outermost first:
-// [TEXT, text] | [ARRAY, draft, length] | [OBJECT, draft, keys, count, key].
+// [TEXT, text] | [ARRAY, draft, length] | [OBJECT, draft, keys, count, key, log, logLength].
 function build(marks, number, root) {
   const m = marks.length;
   if (m === 0) return number !== null ? Number(number) : root;
@@ -69,11 +73,23 @@ function build(marks, number, root) {
       if (override) copy[length - 1] = value;
       child = Object.freeze(copy);
     } else {
-      const [, draft, keys, count, current] = mark;
+      const [, draft, keys, count, current, log, logLength] = mark;
+      // Members replaced by a repeated key since the mark: the first replacement
+      // after it holds the value of the mark's moment.
+      let restored = null;
+      if (log !== null && log.length > logLength) {
+        restored = new Map();
+        for (let i = logLength; i < log.length; i += 2) if (!restored.has(log[i])) restored.set(log[i], log[i + 1]);
+        partialValueCounters.copied += (log.length - logLength) / 2;
+      }
       const copy = {};
       for (let i = 0; i < count; i++) {
         const key = keys[i];
-        setOwn(copy, key, override && key === current ? value : draft[key]);
+        let member;
+        if (override && key === current) member = value;
+        else if (restored !== null && restored.has(key)) member = restored.get(key);
+        else member = draft[key];
+        setOwn(copy, key, member);
       }
       partialValueCounters.copied += count;
       child = Object.freeze(copy);
@@ -85,11 +101,11 @@ function build(marks, number, root) {
 export class PartialValue {
   #root = undefined;
   // Open containers and strings, outermost first:
-  //   { kind: ARRAY, draft } | { kind: OBJECT, draft, keys, key, marked } |
+  //   { kind: ARRAY, draft } | { kind: OBJECT, draft, keys, key, log } |
   //   { kind: TEXT, text }
   // keys: the object's keys in first-seen order (its own key order puts integer-like
-  // keys first, so a key count needs this list). marked: a snapshot's mark refers to
-  // this draft, so a repeated key must copy it first.
+  // keys first, so a key count needs this list). log: null until a mark refers to
+  // the object, then [key, old value, …] for each member a repeated key replaced.
   #stack = [];
   // The text of the number being typed (its slot holds a placeholder until the next
   // op), or null. Kept as text so that a long number costs O(fragment) per append.
@@ -130,8 +146,8 @@ export class PartialValue {
     } else if (top.kind === ARRAY) {
       top.draft.push(value);
     } else if (Object.hasOwn(top.draft, top.key)) {
-      // A repeated key: the earlier member is replaced, which a mark cannot undo.
-      if (top.marked) this.#copyDraft(top);
+      // A repeated key replaces an earlier member: logged for the marks to undo.
+      if (top.log !== null) top.log.push(top.key, top.draft[top.key]);
       top.draft[top.key] = value;
     } else {
       top.keys.push(top.key);
@@ -148,14 +164,6 @@ export class PartialValue {
     else top.draft[top.key] = value;
   }
 
-  #copyDraft(frame) {
-    const copy = {};
-    for (const key of frame.keys) setOwn(copy, key, frame.draft[key]);
-    partialValueCounters.copied += frame.keys.length;
-    frame.draft = copy;
-    frame.marked = false;
-  }
-
   #op(op, text) {
     if (op === NUMBER_APPEND) {
       this.#number += text;
@@ -169,7 +177,7 @@ export class PartialValue {
       case BEGIN_OBJECT: {
         const draft = {};
         this.#place(draft);
-        this.#stack.push({ kind: OBJECT, draft, keys: [], key: null, marked: false });
+        this.#stack.push({ kind: OBJECT, draft, keys: [], key: null, log: null });
         break;
       }
       case BEGIN_ARRAY: {
@@ -206,10 +214,7 @@ export class PartialValue {
         if (frame.kind === TEXT) {
           this.#replaceLast(frame.text);
         } else {
-          // Closed: its children are final and frozen. Placed again because a
-          // repeated key may have replaced the draft the parent holds.
-          Object.freeze(frame.draft);
-          this.#replaceLast(frame.draft);
+          Object.freeze(frame.draft); // closed: its children are final and frozen
         }
         break;
       }
@@ -236,8 +241,8 @@ export class PartialValue {
       } else if (frame.kind === ARRAY) {
         marks[d] = [ARRAY, frame.draft, frame.draft.length];
       } else {
-        frame.marked = true;
-        marks[d] = [OBJECT, frame.draft, frame.keys, frame.keys.length, frame.key];
+        frame.log ??= [];
+        marks[d] = [OBJECT, frame.draft, frame.keys, frame.keys.length, frame.key, frame.log, frame.log.length];
       }
     }
     let number = this.#number;

@@ -382,3 +382,27 @@ for (const [label, n, item] of [
     s.dispose();
   });
 }
+
+test('4,000 keys, then 5,000 repeats of one key, a snapshot per 8 characters: no copies; old snapshots keep their values', () => {
+  const keys = Array.from({ length: 4_000 }, (_, i) => `"k${i}":${i}`);
+  const repeats = Array.from({ length: 5_000 }, (_, i) => `"k0":${-i}`);
+  const text = `{${[...keys, ...repeats].join(',')}}`;
+  const s = new MessageStream({ protocol: 'native' });
+  s.feed(START);
+  const start = partialValueCounters.copied;
+  const retained = [];
+  let prefix = '';
+  for (const piece of pieces(text, 8).slice(0, -1)) {
+    s.feed(delta(piece));
+    prefix += piece;
+    const snapshot = s.snapshot();
+    if (retained.length === 0 || retained.length * 4_000 < prefix.length) retained.push([snapshot, prefix]);
+  }
+  // A repeated key is logged for the marks to undo, not copied: snapshots stay O(depth).
+  assert.equal(partialValueCounters.copied - start, 0, 'members copied by snapshots');
+  for (const [snapshot, p] of retained.reverse()) same(snapshot.parts[0].input, reference(p), `prefix of ${p.length}`);
+  assert.ok(retained.length >= 20);
+  s.feed(delta(pieces(text, 8).at(-1)));
+  assert.deepEqual(s.snapshot().parts[0].input, JSON.parse(text));
+  s.dispose();
+});
