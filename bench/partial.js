@@ -254,17 +254,101 @@ async function runShape(shape, rounds) {
   return { shape, rows, facts, baselines };
 }
 
+// Wide open containers (issue 12, item 6): a 40,000-item array and a 4,000-key
+// object in 8-character pieces, a snapshot after every piece, beside a string of the
+// same size fed the same way. Taking a snapshot costs O(depth): `input` is built
+// when read, so "snapshot per fragment" must cost about what the string costs.
+// Reading `input` after every piece still copies the open container each time (a
+// new frozen array per read), shown once for contrast.
+const WIDE_PIECE = 8;
+
+function wideTexts() {
+  const items = Array.from({ length: 40_000 }, (_, i) => String((i * 7919) % 100_000));
+  const keys = Array.from({ length: 4_000 }, (_, i) => `"k${i}":${i}`);
+  const array = `{"rows":[${items.join(',')}]}`;
+  const object = `{"rows":{${keys.join(',')}}}`;
+  const string = (like) => `{"rows":"${'x'.repeat(like.length - 11)}"}`;
+  return [
+    { key: 'array', label: '40,000-item array', text: array, same: string(array) },
+    { key: 'object', label: '4,000-key object', text: object, same: string(object) },
+  ];
+}
+
+function piecesOf(text) {
+  const out = [];
+  for (let i = 0; i < text.length; i += WIDE_PIECE) out.push(text.slice(i, i + WIDE_PIECE));
+  return out;
+}
+
+async function runWide(rounds) {
+  const rows = [];
+  const facts = [];
+  for (const w of wideTexts()) {
+    const wide = nativeToolEvents(piecesOf(w.text), 'insert_rows');
+    const str = nativeToolEvents(piecesOf(w.same), 'insert_rows');
+    const snapshotRun = (events) => {
+      const { start, bytes, offsets } = events;
+      return () => {
+        const stream = new MessageStream({ protocol: 'native' });
+        stream.feed(start);
+        for (let i = 0; i < offsets.length - 1; i++) {
+          stream.feed(bytes.subarray(offsets[i], offsets[i + 1]));
+          stream.snapshot();
+        }
+        const input = stream.snapshot().parts[0].input;
+        stream.dispose();
+        return input;
+      };
+    };
+    const contenders = [
+      { name: 'wide', run: snapshotRun(wide) },
+      { name: 'string', run: snapshotRun(str) },
+    ];
+    if (w.key === 'array') contenders.push({ name: 'wide read', run: oursRun(wide, true), rounds: 1, warmup: 0 });
+    const r = await compare(contenders, {
+      rounds,
+      warmup: 1,
+      check(results) {
+        for (const [name, value] of Object.entries(results)) {
+          const want = name === 'string' ? w.same : w.text;
+          if (JSON.stringify(value) !== JSON.stringify(JSON.parse(want))) throw new Error(`bench: wide ${w.key}: ${name}'s final value is wrong`);
+        }
+      },
+    });
+    const fragments = wide.offsets.length - 1;
+    rows.push([`${w.label}, snapshot per fragment`, `${(w.text.length / 1024).toFixed(0)} KB`, `${fragments.toLocaleString('en-US')}`, fmtMs(r.wide.median), fmtRatio(ratio(r, 'wide', 'string')), `${r.wide.rounds}`]);
+    rows.push([`string of the same size, snapshot per fragment`, `${(w.same.length / 1024).toFixed(0)} KB`, `${(str.offsets.length - 1).toLocaleString('en-US')}`, fmtMs(r.string.median), '1.00×', `${r.string.rounds}`]);
+    if (r['wide read']) {
+      rows.push([`${w.label}, snapshot and \`input\` read per fragment`, `${(w.text.length / 1024).toFixed(0)} KB`, `${fragments.toLocaleString('en-US')}`, fmtMs(r['wide read'].median), fmtRatio(r['wide read'].median / r.string.median), `${r['wide read'].rounds}`]);
+    }
+    facts.push({ key: w.key, wide: r.wide.median, string: r.string.median, ratio: ratio(r, 'wide', 'string'), read: r['wide read']?.median });
+  }
+  const header = ['input', 'size', 'fragments', 'median', 'ratio (time / string)', 'runs'];
+  return { table: table(header, rows), facts };
+}
+
 export async function runPartial({ rounds = 5 } = {}) {
   const shapes = [];
   for (const shape of SHAPES) shapes.push(await runShape(shape, rounds));
   const header = ['contender', 'input', 'median', 'MB/s', 'ratio (time / ours)', 'runs'];
+  log('  partial wide array / object, snapshot per fragment');
+  const wide = await runWide(rounds);
   return {
     key: 'partial',
     aiExported: parsePartialJson !== null,
     shapes: shapes.map((s) => ({ ...s, table: table(header, s.rows) })),
-    summary: shapes.map((s) => {
+    wide,
+    summary: [...shapes.map((s) => {
       const s500 = s.facts.sizes[2];
       return `partial JSON ${s.shape.key}: ours ${fmtMs(s500.ours)} at 500 KB (core ${fmtMs(s500.core)}), t(500)/t(100) = ${s.facts.linear.ours.toFixed(2)}`;
-    }).join('\n'),
+    }), `partial JSON wide, snapshot per fragment: ${wide.facts.map((f) => `${f.key} ${fmtMs(f.wide)} vs string ${fmtMs(f.string)} (${fmtRatio(f.ratio)})`).join(', ')}`].join('\n'),
   };
+}
+
+// `node bench/partial.js wide`: only the wide-container rows.
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href && process.argv[2] === 'wide') {
+  const { ready } = await import('../web/index.js');
+  await ready();
+  const wide = await runWide(5);
+  process.stdout.write(`${wide.table}\n`);
 }

@@ -45,7 +45,7 @@ void append_json_escaped(std::string& out, const char* bytes, size_t length) {
 bool op_has_text(PartialJsonOp op) {
   return op == PartialJsonOp::kKey || op == PartialJsonOp::kString ||
          op == PartialJsonOp::kStringAppend || op == PartialJsonOp::kNumber ||
-         op == PartialJsonOp::kNumberUpdate;
+         op == PartialJsonOp::kNumberAppend;
 }
 
 }  // namespace
@@ -575,9 +575,10 @@ void PartialJson::flush_ops() {
       num_announced_ = true;
       num_emitted_ = num_valid_;
     } else if (num_valid_ != num_emitted_) {
-      // The shown text only ever grows by whole valid prefixes, so a length change
-      // is a value change.
-      emit(PartialJsonOp::kNumberUpdate, shown);
+      // The shown text is the longest valid prefix, which only grows: sending only
+      // the new bytes keeps a long number O(fragment), where re-sending the whole
+      // text made a 130,000-digit number cost gigabytes of ops.
+      emit(PartialJsonOp::kNumberAppend, shown.substr(num_emitted_));
       num_emitted_ = num_valid_;
     }
   }

@@ -97,10 +97,16 @@ enum class PartialJsonOp : uint8_t {
   // (text) A number becomes the value of the current slot; `text` is the JSON text
   // of its best-effort value (e.g. "12" while "12." is being typed).
   kNumber = 6,
-  // (text) The number most recently started, still being typed, now has this
-  // best-effort value (JSON text); replaces the previous value. It is always the
-  // last value of the innermost open container (or the top-level value).
-  kNumberUpdate = 7,
+  // (text) The number most recently started, still being typed, grows: its
+  // best-effort JSON text is now the previous one followed by `text` ("12" and ".5"
+  // give "12.5"; "1" and "e5" give "1e5"). The best-effort text of a number is its
+  // longest valid prefix, which only ever grows, so appends suffice and a number
+  // typed over many fragments costs O(its length) in ops, like a string. The number
+  // is always the last value of the innermost open container (or the top-level
+  // value), and its value is the JSON number of the whole text (JSON.parse reads a
+  // text too large for a double as Infinity). A consumer keeps the text and
+  // converts it when it reads the value, not at every append.
+  kNumberAppend = 7,
   // The literal becomes the value of the current slot (emitted at its first letter).
   kTrue = 8,
   kFalse = 9,
@@ -129,12 +135,14 @@ class PartialJson {
   // Parses the next fragment of the text, resuming exactly where the previous one
   // stopped: a fragment may end anywhere, inside a string, an escape, a UTF-8
   // character, a number or a literal. Costs O(fragment.size()) amortized: earlier
-  // text is never looked at again, and a key's text is copied into the ops once,
-  // by the Key op, when its value starts. The one exception is a number: its
-  // NumberUpdate op carries the number's whole best-effort text, so a number typed
-  // over k fragments costs O(k × its length) (numbers are short in practice). The
-  // bytes are copied (into text() and the value, about twice the text's size in
-  // all); `fragment` need not outlive the call.
+  // text is never looked at again, and every decoded byte of the value goes into the
+  // ops once: a key by its Key op when its value starts, a string's characters by
+  // String/StringAppend, a number's by Number/NumberAppend (only the bytes the
+  // fragment added). So the ops since the last clear_ops() are at most about the
+  // size of the text appended since then plus 5 bytes per record (op byte, length),
+  // however long a string or number grows. The bytes are copied (into text() and
+  // the value, about twice the text's size in all); `fragment` need not outlive the
+  // call.
   //
   // Returns the latched error state. At the first error, the bytes before the
   // offending byte are kept and processed, the best-effort value and the ops stay as
@@ -174,7 +182,7 @@ class PartialJson {
   // The change log since construction, reset() or the last clear_ops(), encoded as
   // described at PartialJsonOp. append() adds as few records as possible: a fragment
   // that only extends a string adds one StringAppend, one that only extends a
-  // number adds at most one NumberUpdate, one that changes nothing visible (an
+  // number adds at most one NumberAppend (carrying only the new digits), one that changes nothing visible (an
   // incomplete escape, whitespace) adds nothing. Replaying every op since reset()
   // on an empty tree yields exactly the value of best_effort_json(), after every
   // append(). The reference stays valid until the next non-const call.
@@ -264,7 +272,7 @@ class PartialJson {
   std::string num_text_;       // the number's text so far
   size_t num_valid_ = 0;       // length of its longest valid prefix (0: not visible)
   bool num_announced_ = false;  // the Number op was emitted
-  size_t num_emitted_ = 0;     // num_valid_ when the last Number/NumberUpdate was emitted
+  size_t num_emitted_ = 0;     // bytes of num_text_ already carried by Number/NumberAppend
 
   // Literal lexer.
   const char* literal_rest_ = nullptr;  // the letters still expected

@@ -80,7 +80,16 @@ export interface ToolPart {
   readonly state: ToolState;
   /** The input's JSON text as received so far. */
   readonly inputText: string;
-  /** Best-effort parsed value of inputText at every moment (undefined before any). */
+  /**
+   * Best-effort parsed value of inputText at every moment (undefined before any),
+   * deeply frozen, with the same own keys as `JSON.parse` gives (`__proto__`
+   * included). While the input streams, this is an enumerable getter computed on
+   * first read and cached: taking a snapshot costs O(nesting depth), and reading
+   * `input` builds the value of that snapshot's moment (even when read after later
+   * chunks), copying only the containers still open. Unchanged subtrees are the
+   * same objects from one snapshot to the next. Once complete (`input-available`)
+   * it is a plain property.
+   */
   readonly input: unknown;
   readonly output?: unknown;
   readonly errorText?: string;

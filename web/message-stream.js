@@ -32,6 +32,17 @@ const OP_LAST_EVENT_ID = 16;
 
 const MAX_WARNINGS = 100;
 
+// A streaming tool part's `input` is one shared getter that calls the part's lazy
+// value (PartialValue.snapshot()), kept under a non-enumerable symbol (invisible to
+// JSON.stringify, spreads, structuredClone and deepStrictEqual). One getter for all
+// parts keeps them on one hidden class: a getter function per part gave each its
+// own and made reading `input` per fragment 2× slower, and a WeakMap from part to
+// value cost as much.
+const LAZY = Symbol('lazy input');
+function lazyInput() {
+  return this[LAZY]?.();
+}
+
 function parseJson(text) {
   try {
     return deepFreeze(JSON.parse(text));
@@ -262,10 +273,21 @@ export class MessageStream {
   }
 
   // The draft of part `index`, created from its last frozen version on first change.
+  // A tool part's streamed input is not read here (that would build it): the draft
+  // takes over its getter.
   #draft(index) {
     let draft = this.#drafts[index];
     if (!draft) {
-      draft = { ...this.#parts[index] };
+      const part = this.#parts[index];
+      if (part.type === 'tool') {
+        const inputGet = part[LAZY] ?? null;
+        draft = { type: 'tool', id: part.id, name: part.name, state: part.state, inputText: part.inputText,
+          input: inputGet ? undefined : part.input, inputGet, inputChanged: false };
+        if (part.output !== undefined) draft.output = part.output;
+        if (part.errorText !== undefined) draft.errorText = part.errorText;
+      } else {
+        draft = { type: part.type, text: part.text };
+      }
       this.#drafts[index] = draft;
     }
     return draft;
@@ -280,10 +302,19 @@ export class MessageStream {
       const address = this.#module.HEAPU32[h + 2];
       const length = this.#module.HEAPU32[h + 3];
       builder.apply(this.#module.HEAPU8.subarray(address, address + length), utf8Decoder);
-      draft.input = builder.value();
+      // O(depth): the value of this moment is built when `input` is first read.
+      draft.inputGet = builder.snapshot();
+      draft.inputChanged = false;
     }
-    const part = { type: 'tool', id: draft.id, name: draft.name, state: draft.state,
-      inputText: draft.inputText, input: draft.input };
+    const part = { type: 'tool', id: draft.id, name: draft.name, state: draft.state, inputText: draft.inputText };
+    // Defined before freezing: an enumerable getter that builds and caches the value
+    // (JSON.stringify, spreads and structuredClone read it like a data property).
+    if (draft.inputGet) {
+      Object.defineProperty(part, 'input', { get: lazyInput, enumerable: true });
+      Object.defineProperty(part, LAZY, { value: draft.inputGet });
+    } else {
+      part.input = draft.input;
+    }
     if (draft.output !== undefined) part.output = draft.output;
     if (draft.errorText !== undefined) part.errorText = draft.errorText;
     return Object.freeze(part);
@@ -322,7 +353,7 @@ export class MessageStream {
         case OP_TOOL_PART: {
           const index = words[i + 1];
           this.#drafts[index] = { type: 'tool', id: s(i + 2), name: s(i + 4), state: 'input-streaming',
-            inputText: '', input: undefined, inputChanged: false };
+            inputText: '', input: undefined, inputGet: null, inputChanged: false };
           this.#builders.set(index, new PartialValue());
           i += 6;
           break;
@@ -339,6 +370,7 @@ export class MessageStream {
           const draft = this.#draft(index);
           draft.inputText = s(i + 2);
           draft.input = parseJson(draft.inputText);
+          draft.inputGet = null;
           draft.inputChanged = false;
           draft.state = 'input-available';
           this.#builders.delete(index);

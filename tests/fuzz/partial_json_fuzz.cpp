@@ -15,6 +15,10 @@
 //   * the chunking does not change the final state (value, error, offset, text),
 //     compared with the text appended whole and byte by byte;
 //   * after an error at offset k, the value is the one of text[0, k) parsed alone;
+//   * the ops are O(input): every decoded byte travels in one op only (a long number
+//     no longer re-sends its text per fragment), so in all they are at most 6 bytes
+//     per byte of text (a 5-byte record header per token start, the text itself)
+//     plus 5 per fragment (one append record for the string or number left open);
 //   * when nlohmann::json accepts the whole text, the parser accepts it too (unless
 //     it is deeper than the default limit; texts with a BOM or a NUL byte, which
 //     nlohmann::json reads differently, are not compared), the final value
@@ -129,6 +133,7 @@ PartialJson feed(const std::string& text, const std::vector<size_t>& sizes, Part
   PartialJson p(limits);
   Applier applier;
   size_t i = 0, k = 0;
+  size_t ops_bytes = 0, fragments = 0;
   do {
     const size_t n = sizes.empty() ? text.size() : std::min(sizes[k++ % sizes.size()], text.size() - i);
     const PartialJsonError before = p.error();
@@ -136,6 +141,9 @@ PartialJson feed(const std::string& text, const std::vector<size_t>& sizes, Part
     FUZZ_CHECK(error == p.error());
     if (before != PartialJsonError::kNone) FUZZ_CHECK(p.ops().empty());
     FUZZ_CHECK(applier.apply(p.ops()));
+    ops_bytes += p.ops().size();
+    ++fragments;
+    FUZZ_CHECK(ops_bytes <= 6 * p.text().size() + 5 * fragments);
     p.clear_ops();
     check_ops_match(p, applier);
     i += n;

@@ -95,7 +95,7 @@ inline ApplyResult decode_ops(const std::string& bytes, std::vector<OpRecord>* r
 
 // The "tiny applier" a JavaScript consumer would be: a tree, a stack of open
 // containers and strings, and the slot rules of the header. It also checks the
-// protocol's own rules (Key directly before a value, NumberUpdate only right after
+// protocol's own rules (Key directly before a value, NumberAppend only right after
 // the number it updates, one top-level value).
 class Applier {
  public:
@@ -105,7 +105,7 @@ class Applier {
     for (const OpRecord& r : records) {
       if (ApplyResult result = apply_one(r); !result) return result;
     }
-    return {};
+    return settle_number();
   }
   bool has_value() const { return has_root_; }
   const json& value() const { return root_; }
@@ -113,9 +113,13 @@ class Applier {
  private:
   ApplyResult apply_one(const OpRecord& r) {
     const bool is_value_op = r.op != PartialJsonOp::kKey && r.op != PartialJsonOp::kStringAppend &&
-                             r.op != PartialJsonOp::kNumberUpdate && r.op != PartialJsonOp::kEnd;
+                             r.op != PartialJsonOp::kNumberAppend && r.op != PartialJsonOp::kEnd;
     if (key_pending_ && !is_value_op) return fail("Key not followed by a value op");
-    if (r.op != PartialJsonOp::kNumberUpdate) last_number_ = nullptr;
+    if (r.op != PartialJsonOp::kNumberAppend) {
+      // Before the next op can move the tree (a push into the number's array).
+      if (ApplyResult settled = settle_number(); !settled) return settled;
+      last_number_ = nullptr;
+    }
     switch (r.op) {
       case PartialJsonOp::kBeginObject:
       case PartialJsonOp::kBeginArray: {
@@ -142,16 +146,21 @@ class Applier {
         stack_.back()->get_ref<std::string&>() += r.text;
         return {};
       case PartialJsonOp::kNumber:
-      case PartialJsonOp::kNumberUpdate: {
-        json number = json::parse(r.text, nullptr, false);
-        if (number.is_discarded() && rejected_for_number_overflow(r.text)) {
-          number = std::strtod(r.text.c_str(), nullptr);  // JSON.parse's Infinity
-        }
-        if (number.is_discarded() || !number.is_number()) return fail(std::string("bad number text '") + r.text + "'");
+      case PartialJsonOp::kNumberAppend: {
+        // The applier keeps the number's text, as the JavaScript mirror does, and the
+        // slot holds the number that text reads as.
         json* slot = r.op == PartialJsonOp::kNumber ? next_slot() : last_number_;
         if (slot == nullptr) return fail(std::string("no slot for number op ") + std::to_string(static_cast<int>(r.op)));
-        *slot = number;
+        if (r.op == PartialJsonOp::kNumber) {
+          number_text_ = r.text;
+        } else {
+          if (r.text.empty()) return fail("empty NumberAppend");
+          number_text_ += r.text;
+        }
+        // Converted once per apply() or when the next op comes, not per append, so
+        // that replaying a long number stays linear.
         last_number_ = slot;
+        number_pending_ = true;
         return {};
       }
       case PartialJsonOp::kTrue:
@@ -168,6 +177,19 @@ class Applier {
         return {};
     }
     return fail("unknown op");
+  }
+
+  // Writes the number being typed into its slot.
+  ApplyResult settle_number() {
+    if (!number_pending_) return {};
+    number_pending_ = false;
+    json number = json::parse(number_text_, nullptr, false);
+    if (number.is_discarded() && rejected_for_number_overflow(number_text_)) {
+      number = std::strtod(number_text_.c_str(), nullptr);  // JSON.parse's Infinity
+    }
+    if (number.is_discarded() || !number.is_number()) return fail(std::string("bad number text '") + number_text_ + "'");
+    *last_number_ = number;
+    return {};
   }
 
   json* next_slot() {
@@ -195,6 +217,8 @@ class Applier {
   std::string key_;
   bool key_pending_ = false;
   json* last_number_ = nullptr;
+  std::string number_text_;     // the text of the number last_number_ holds
+  bool number_pending_ = false;  // number_text_ changed since it was written to the slot
 };
 
 // Whether `partial` may be an intermediate value of `final_value`: strings are

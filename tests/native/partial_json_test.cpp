@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
@@ -366,8 +367,8 @@ TEST(PartialJsonValue, NumbersBeyondADoubleKeepTheirText) {
   // the text and the ops are checked as text.
   PartialJson p;
   EXPECT_EQ(ops_after(p, "[1e99"), (std::vector<OpRecord>{Op(O::kBeginArray), Op(O::kNumber, "1e99")}));
-  EXPECT_EQ(ops_after(p, "9,-2E+4"), (std::vector<OpRecord>{Op(O::kNumberUpdate, "1e999"), Op(O::kNumber, "-2E+4")}));
-  EXPECT_EQ(ops_after(p, "00]"), (std::vector<OpRecord>{Op(O::kNumberUpdate, "-2E+400"), Op(O::kEnd)}));
+  EXPECT_EQ(ops_after(p, "9,-2E+4"), (std::vector<OpRecord>{Op(O::kNumberAppend, "9"), Op(O::kNumber, "-2E+4")}));
+  EXPECT_EQ(ops_after(p, "00]"), (std::vector<OpRecord>{Op(O::kNumberAppend, "00"), Op(O::kEnd)}));
   EXPECT_EQ(p.best_effort_json(), "[1e999,-2E+400]");
   EXPECT_TRUE(p.complete());
 }
@@ -515,7 +516,7 @@ TEST(PartialJsonErrors, NumberEndedByABadByteIsFlushedFirst) {
   ASSERT_TRUE(applier.apply(p.ops()));
   p.clear_ops();
   EXPECT_EQ(p.append("3}"), PartialJsonError::kSyntax);
-  EXPECT_EQ(decode_ops(p.ops()), (std::vector<OpRecord>{Op(O::kNumberUpdate, "123")}));
+  EXPECT_EQ(decode_ops(p.ops()), (std::vector<OpRecord>{Op(O::kNumberAppend, "3")}));
   ASSERT_TRUE(applier.apply(p.ops()));
   EXPECT_TRUE(ops_match(p, applier));
   EXPECT_EQ(p.best_effort_json(), "[123]");
@@ -669,7 +670,7 @@ TEST(PartialJsonOps, ByteEncodingIsLittleEndianLengthThenText) {
   EXPECT_EQ(static_cast<int>(PartialJsonOp::kString), 4);
   EXPECT_EQ(static_cast<int>(PartialJsonOp::kStringAppend), 5);
   EXPECT_EQ(static_cast<int>(PartialJsonOp::kNumber), 6);
-  EXPECT_EQ(static_cast<int>(PartialJsonOp::kNumberUpdate), 7);
+  EXPECT_EQ(static_cast<int>(PartialJsonOp::kNumberAppend), 7);
   EXPECT_EQ(static_cast<int>(PartialJsonOp::kTrue), 8);
   EXPECT_EQ(static_cast<int>(PartialJsonOp::kFalse), 9);
   EXPECT_EQ(static_cast<int>(PartialJsonOp::kNull), 10);
@@ -714,16 +715,16 @@ TEST(PartialJsonOps, WholeValueInOneFragmentIsMinimal) {
                                    Op(O::kBeginArray), Op(O::kNull), Op(O::kFalse), Op(O::kEnd), Op(O::kEnd)}));
 }
 
-TEST(PartialJsonOps, NumberIsAnnouncedWhenVisibleAndUpdatedOncePerFragment) {
+TEST(PartialJsonOps, NumberIsAnnouncedWhenVisibleAndAppendedOncePerFragment) {
   PartialJson p;
   EXPECT_EQ(ops_after(p, "[-"), (std::vector<OpRecord>{Op(O::kBeginArray)}));
   EXPECT_EQ(ops_after(p, "1"), (std::vector<OpRecord>{Op(O::kNumber, "-1")}));
-  EXPECT_EQ(ops_after(p, "23"), (std::vector<OpRecord>{Op(O::kNumberUpdate, "-123")}));
+  EXPECT_EQ(ops_after(p, "23"), (std::vector<OpRecord>{Op(O::kNumberAppend, "23")}));
   EXPECT_EQ(ops_after(p, "."), (std::vector<OpRecord>{}));
-  EXPECT_EQ(ops_after(p, "5e"), (std::vector<OpRecord>{Op(O::kNumberUpdate, "-123.5")}));
+  EXPECT_EQ(ops_after(p, "5e"), (std::vector<OpRecord>{Op(O::kNumberAppend, ".5")}));
   EXPECT_EQ(ops_after(p, "+"), (std::vector<OpRecord>{}));
   EXPECT_EQ(ops_after(p, "2,7"),
-            (std::vector<OpRecord>{Op(O::kNumberUpdate, "-123.5e+2"), Op(O::kNumber, "7")}));
+            (std::vector<OpRecord>{Op(O::kNumberAppend, "e+2"), Op(O::kNumber, "7")}));
   EXPECT_EQ(ops_after(p, "]"), (std::vector<OpRecord>{Op(O::kEnd)}));
   PartialJson q;
   EXPECT_EQ(ops_after(q, "12."), (std::vector<OpRecord>{Op(O::kNumber, "12")}));
@@ -799,6 +800,58 @@ TEST(PartialJsonOps, AppendGrowsOpsInProportionToTheFragment) {
   EXPECT_GT(text.size(), 300000u);
 }
 
+// Issue 12, item 1: a number's ops used to re-send its whole best-effort text at
+// every fragment, so `{"n":1` + 130,000 digits in 10-byte fragments (one drain at
+// the end, as between two snapshots) made about 845 MB of ops and aborted the wasm
+// core. The log must stay O(input) however long the number (integer, fraction or
+// exponent digits).
+TEST(PartialJsonOps, LongNumbersCostOpsInProportionToTheirText) {
+  struct Case {
+    const char* label;
+    std::string head;
+    char digit;
+  };
+  // 1777…7 and 1e777…7 read as Infinity, 1.777…7 as 1.7777777777777777, 2E+000…03
+  // as 2000.
+  const Case cases[] = {
+      {"integer", "1", '7'},
+      {"fraction", "1.", '7'},
+      {"exponent", "1e", '7'},
+      {"exponent of zeros", "2E+", '0'},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.label);
+    const std::string number = c.head + std::string(130000, c.digit) + (c.digit == '0' ? "3" : "");
+    const std::string text = "{\"n\":" + number + "}";
+    PartialJson p;
+    for (const std::string& fragment : split(text, {10})) {
+      ASSERT_EQ(p.append(fragment), PartialJsonError::kNone);
+      // Never cleared: the bound holds for the whole log, at every fragment.
+      ASSERT_LE(p.ops().size(), 4 * p.text().size()) << "after " << p.text().size() << " bytes";
+    }
+    EXPECT_TRUE(p.complete());
+    EXPECT_EQ(p.best_effort_json(), text);
+    Applier applier;
+    ASSERT_TRUE(applier.apply(p.ops()));
+    const json& n = applier.value().at("n");
+    ASSERT_TRUE(n.is_number());
+    EXPECT_EQ(n.get<double>(), std::strtod(number.c_str(), nullptr));
+  }
+}
+
+TEST(PartialJsonOps, NumberAppendCarriesOnlyTheNewValidBytes) {
+  PartialJson p;
+  EXPECT_EQ(ops_after(p, "[1"), (std::vector<OpRecord>{Op(O::kBeginArray), Op(O::kNumber, "1")}));
+  EXPECT_EQ(ops_after(p, "23"), (std::vector<OpRecord>{Op(O::kNumberAppend, "23")}));
+  EXPECT_EQ(ops_after(p, "."), (std::vector<OpRecord>{}));  // "123." still shows 123
+  EXPECT_EQ(ops_after(p, "4"), (std::vector<OpRecord>{Op(O::kNumberAppend, ".4")}));
+  EXPECT_EQ(ops_after(p, "5E"), (std::vector<OpRecord>{Op(O::kNumberAppend, "5")}));
+  EXPECT_EQ(ops_after(p, "-"), (std::vector<OpRecord>{}));
+  EXPECT_EQ(ops_after(p, "0"), (std::vector<OpRecord>{Op(O::kNumberAppend, "E-0")}));
+  EXPECT_EQ(ops_after(p, "1]"), (std::vector<OpRecord>{Op(O::kNumberAppend, "1"), Op(O::kEnd)}));
+  EXPECT_EQ(p.best_effort_json(), "[123.45E-01]");
+}
+
 // ---------------------------------------------------------------------------
 // Realistic tool inputs, every prefix, many chunkings.
 
@@ -846,6 +899,16 @@ TEST(PartialJsonStream, TopLevelLiterals) {
   check_all_chunkings(" false ", "false");
   check_all_chunkings("null", "null");
   check_all_chunkings("0", "zero");
+}
+TEST(PartialJsonStream, LongNumbers) {
+  // Every prefix of numbers longer than any fragment, replayed from NumberAppend
+  // ops, in 1-byte and random fragments.
+  const std::string digits(300, '7');
+  const std::string zeros(300, '0');
+  check_all_chunkings("[1" + digits + ",-" + digits + "]", "long integers");
+  check_all_chunkings("{\"f\":0." + digits + ",\"g\":-2." + zeros + "1}", "long fractions");
+  check_all_chunkings("[1e" + zeros + "5,3.5E-" + zeros + "2,7e+" + zeros + "]", "long exponents");
+  check_all_chunkings("-" + digits + "." + digits + "e-" + zeros + "12", "long top-level number");
 }
 TEST(PartialJsonStream, DeepNesting) { check_all_chunkings(deep_nesting(60), "deep"); }
 
