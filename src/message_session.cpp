@@ -77,7 +77,7 @@ void MessageSession::release_pending() {
 void MessageSession::report_ignored(bool detecting) {
   if (ignored_events_ == 0 || state_.terminal()) return;
   state_.warn("undetected_events",
-              std::to_string(ignored_events_) + " event(s) (" + std::to_string(ignored_bytes_) +
+              std::to_string(ignored_events_) + " event(s) or line(s) (" + std::to_string(ignored_bytes_) +
                   " bytes of data) arrived before any event told the stream's protocol and were ignored" +
                   (detecting ? "; detection goes on" : ""));
   ignored_events_ = 0;
@@ -138,9 +138,9 @@ void MessageSession::end() {
   parser_.end();
   if (!protocol_) {
     std::string_view fallback = hint_.empty() ? std::string_view("native") : std::string_view(hint_);
+    // Stray lines that only together form a value (a pretty-printed JSON error body).
+    std::string joined;
     if (hint_.empty()) {
-      // Stray lines that only together form a value (pretty-printed JSON).
-      std::string joined;
       for (const PendingEvent& e : pending_) {
         if (e.stray_line) joined.append(e.data).push_back('\n');
       }
@@ -148,14 +148,16 @@ void MessageSession::end() {
       if (reads_stray_lines(detected)) fallback = detected;
     }
     if (fallback == "native") {
+      // Native ignores unknown events and stray lines: say so rather than drop them silently.
       for (const PendingEvent& e : pending_) {
-        if (!e.stray_line) {  // native ignores unknown events: say so rather than drop them silently
-          ignored_events_ += 1;
-          ignored_bytes_ += e.data.size();
-        }
+        ignored_events_ += 1;
+        ignored_bytes_ += e.data.size();
       }
     }
+    const bool whole_body = fallback == "openai-chat";
     choose(std::string(fallback));
+    // Gemini collects multi-line JSON itself; OpenAI chat reads one value per line.
+    if (whole_body) protocol_->on_stray_line(joined, state_);
   }
   protocol_->on_end(state_);
   publish();

@@ -136,20 +136,26 @@ void OpenAiResponsesProtocol::on_end_connection(MessageState& /*state*/) {
 
 bool OpenAiResponsesProtocol::looks_like_event(const SseEvent& event) {
   if (event.type.substr(0, 9) == "response.") return true;
-  if (event.data.find("\"response.") == std::string_view::npos) return false;
+  // An error event whose name a proxy stripped is told by its sequence_number.
+  const bool maybe_error = event.type == "message" && event.data.find("\"sequence_number\"") != std::string_view::npos;
+  if (!maybe_error && event.data.find("\"response.") == std::string_view::npos) return false;
   JsonReader reader(event.data);
   if (!reader.enter_object()) return false;
   JsonStringRef key;
+  bool response_type = false, error_type = false, numbered = false;
   while (reader.next_member(key)) {
     if (key == "type") {
       JsonValueRef type;
       if (!reader.read_value(type)) return false;
-      if (type.is_string() && type.string().starts_with("response.")) return true;
-      continue;  // a later duplicate "type" would win in JSON.parse
+      // A later duplicate "type" wins, as in JSON.parse.
+      response_type = type.is_string() && type.string().starts_with("response.");
+      error_type = type.is_string() && type.string() == "error";
+      continue;
     }
+    if (key == "sequence_number") numbered = reader.peek() == JsonType::kNumber;
     if (!reader.skip_value()) return false;
   }
-  return false;
+  return response_type || (maybe_error && error_type && numbered);
 }
 
 OpenAiResponsesProtocol::Call* OpenAiResponsesProtocol::find_call(std::string_view item_id, int64_t output_index) {

@@ -81,7 +81,9 @@ class OpenAiResponsesProtocol : public Protocol {
   static constexpr size_t kMaxSequenceRuns = 4096;
 
   // Detection: an event named "response.*", or whose data's top-level "type" starts
-  // with "response." (a substring test first, then a walk of the top-level members).
+  // with "response." (a substring test first, then a walk of the top-level members),
+  // or a `message` event whose data is {"type":"error", "sequence_number": n, ...}
+  // (this API's error event with its name stripped by a proxy).
   static bool looks_like_event(const SseEvent& event);
 
  private:

@@ -106,6 +106,15 @@ TEST(Detection, StringErrorAsTheFirstEvent) {
   EXPECT_EQ(s->state().error_message(), "Upstream timed out");
 }
 
+TEST(Detection, ResponsesErrorWithoutItsEventName) {
+  auto s = Session();
+  s->feed(Data(R"({"type":"error","code":"server_error","message":"The server had an error","param":null,"sequence_number":2})"));
+  s->end();
+  EXPECT_EQ(s->protocol(), "openai-responses");
+  EXPECT_EQ(s->state().status(), Status::kError);
+  EXPECT_EQ(s->state().error_message(), "The server had an error");
+}
+
 TEST(Detection, BareJsonErrorLine) {
   // No SSE at all: a JSON error body on one line.
   auto s = Session();
@@ -113,6 +122,34 @@ TEST(Detection, BareJsonErrorLine) {
   s->end();
   EXPECT_EQ(s->state().status(), Status::kError);
   EXPECT_EQ(s->state().error_message(), "Rate limit reached for gpt-4o");
+}
+
+TEST(Detection, PrettyPrintedJsonErrorBodies) {
+  // No SSE at all: a JSON error body over several lines, Google's and OpenAI's.
+  auto google = Session();
+  google->feed("{\n  \"error\": {\n    \"code\": 429,\n    \"message\": \"Quota exceeded\",\n"
+               "    \"status\": \"RESOURCE_EXHAUSTED\"\n  }\n}\n");
+  google->end();
+  EXPECT_EQ(google->protocol(), "gemini");
+  EXPECT_EQ(google->state().status(), Status::kError);
+  EXPECT_EQ(google->state().error_message(), "Quota exceeded");
+  EXPECT_EQ(google->state().error_code(), "RESOURCE_EXHAUSTED");
+
+  auto openai = Session();
+  openai->feed("{\n  \"error\": {\n    \"message\": \"Invalid API key\",\n    \"code\": \"invalid_api_key\"\n  }\n}\n");
+  openai->end();
+  EXPECT_EQ(openai->protocol(), "openai-chat");
+  EXPECT_EQ(openai->state().status(), Status::kError);
+  EXPECT_EQ(openai->state().error_message(), "Invalid API key");
+  EXPECT_EQ(openai->state().error_code(), "invalid_api_key");
+
+  // Lines no protocol knows: native, with a warning.
+  auto html = Session();
+  html->feed("<html>\n<body>Bad gateway</body>\n</html>\n");
+  html->end();
+  EXPECT_EQ(html->protocol(), "native");
+  EXPECT_EQ(html->state().error_code(), "interrupted");
+  EXPECT_EQ(html->state().warning_count(), 1u);
 }
 
 TEST(Detection, TextAfterManyUndetectableEvents) {
