@@ -175,6 +175,10 @@ void GeminiProtocol::on_candidate(std::string_view candidate, MessageState& stat
   if (finish_reason.is_string()) {
     state.set_finish_reason(finish_reason.string_value(scratch_));
     finish_seen_ = true;
+    // The end marker: done now, not at the end of the bytes, which may never come
+    // cleanly (a server holding the connection open, a reset, a replaying resume).
+    // Usage in this chunk (read after the candidate) and later ones still counts.
+    state.finish();
   }
 }
 

@@ -30,8 +30,11 @@
 // front ends do for some failures) is read by on_stray_line(). A data event holding a
 // JSON array of responses is read element by element.
 //
-// The end of the bytes is a normal completion (done) once a finishReason has
-// arrived, and an interruption otherwise.
+// A finishReason is the end marker: the message is done at that chunk (whatever
+// the reason: STOP, MAX_TOKENS, SAFETY, ...), so a connection that then stays open,
+// is reset or is resumed changes nothing. usageMetadata in the same chunk or a later
+// one is still recorded; later text is ignored. Bytes that end before any
+// finishReason are an interruption.
 #pragma once
 
 #include <cstdint>

@@ -3,9 +3,9 @@
 namespace ssew {
 namespace {
 
-// Events kept while "auto" waits for one it recognises. Past this, the stream is
-// not any protocol we know: decide for native (which ignores unknown events).
-constexpr size_t kMaxPending = 64;
+// Protocols whose decoder reads stray lines (bare JSON outside SSE fields), so a
+// stray line may choose them.
+bool reads_stray_lines(std::string_view name) { return name == "openai-chat" || name == "gemini"; }
 
 }  // namespace
 
@@ -27,10 +27,16 @@ std::string_view MessageSession::protocol() const {
 }
 
 void MessageSession::choose(std::string_view name) {
+  report_ignored(false);
+  if (!hint_.empty() && hint_ != name) {
+    state_.warn("protocol_hint_mismatch", "The response said '" + hint_ + "' but the stream's events are '" +
+                                              std::string(name) + "'; they are read as '" + std::string(name) + "'");
+  }
   protocol_ = make_protocol(name);
   state_.set_protocol(protocol_->name());
   std::vector<PendingEvent> pending;
   pending.swap(pending_);
+  pending_bytes_ = 0;
   for (const PendingEvent& e : pending) {
     if (e.stray_line) {
       protocol_->on_stray_line(e.data, state_);
@@ -39,6 +45,43 @@ void MessageSession::choose(std::string_view name) {
     SseEvent event{e.type, e.data, e.id};
     protocol_->on_event(event, state_);
   }
+}
+
+void MessageSession::queue(std::string_view type, std::string_view data, std::string_view id, bool stray_line) {
+  if (state_.terminal()) return release_pending();  // the message is over: nothing is worth keeping
+  const size_t cost = type.size() + data.size() + id.size() + kPendingOverhead;
+  if (queue_full_ || cost > kMaxPendingBytes - pending_bytes_) {
+    ignored_events_ += 1;
+    ignored_bytes_ += data.size();
+    if (!queue_full_) {
+      queue_full_ = true;
+      release_pending();
+      report_ignored(true);
+    }
+    return;
+  }
+  if (!state_.reserve(cost)) return release_pending();  // message_too_large: recorded by reserve
+  pending_.push_back({std::string(type), std::string(data), std::string(id), stray_line});
+  pending_bytes_ += cost;
+}
+
+void MessageSession::release_pending() {
+  for (const PendingEvent& e : pending_) {
+    ignored_events_ += 1;
+    ignored_bytes_ += e.data.size();
+  }
+  std::vector<PendingEvent>().swap(pending_);
+  pending_bytes_ = 0;
+}
+
+void MessageSession::report_ignored(bool detecting) {
+  if (ignored_events_ == 0 || state_.terminal()) return;
+  state_.warn("undetected_events",
+              std::to_string(ignored_events_) + " event(s) or line(s) (" + std::to_string(ignored_bytes_) +
+                  " bytes of data) arrived before any event told the stream's protocol and were ignored" +
+                  (detecting ? "; detection goes on" : ""));
+  ignored_events_ = 0;
+  ignored_bytes_ = 0;
 }
 
 uint8_t* MessageSession::input_buffer(size_t capacity) {
@@ -68,31 +111,54 @@ void MessageSession::feed(const uint8_t* bytes, size_t length) {
 
 void MessageSession::on_event(const SseEvent& event) {
   if (protocol_) return protocol_->on_event(event, state_);
-  std::string_view detected = detect_protocol(event);
-  if (detected.empty() && pending_.size() >= kMaxPending) detected = "native";
-  if (detected.empty()) {
-    pending_.push_back({std::string(event.type), std::string(event.data), std::string(event.id)});
-    return;
-  }
+  const std::string_view detected = detect_protocol(event);
+  if (detected.empty()) return queue(event.type, event.data, event.id, false);
   choose(detected);
   protocol_->on_event(event, state_);
 }
 
 void MessageSession::on_stray_line(std::string_view line) {
   if (protocol_) return protocol_->on_stray_line(line, state_);
-  if (pending_.size() < kMaxPending) pending_.push_back({"", std::string(line), "", true});
+  // A bare JSON body (an error some servers send instead of SSE) can tell too.
+  const std::string_view detected = detect_protocol(SseEvent{"message", line, ""});
+  if (!reads_stray_lines(detected)) return queue("", line, "", true);
+  choose(detected);
+  protocol_->on_stray_line(line, state_);
 }
 
 void MessageSession::end_connection() {
   begin_call();
   parser_.end();
+  if (protocol_) protocol_->on_end_connection(state_);
   publish();
 }
 
 void MessageSession::end() {
   begin_call();
   parser_.end();
-  if (!protocol_) choose("native");
+  if (!protocol_) {
+    std::string_view fallback = hint_.empty() ? std::string_view("native") : std::string_view(hint_);
+    // Stray lines that only together form a value (a pretty-printed JSON error body).
+    std::string joined;
+    if (hint_.empty()) {
+      for (const PendingEvent& e : pending_) {
+        if (e.stray_line) joined.append(e.data).push_back('\n');
+      }
+      const std::string_view detected = detect_protocol(SseEvent{"message", joined, ""});
+      if (reads_stray_lines(detected)) fallback = detected;
+    }
+    if (fallback == "native") {
+      // Native ignores unknown events and stray lines: say so rather than drop them silently.
+      for (const PendingEvent& e : pending_) {
+        ignored_events_ += 1;
+        ignored_bytes_ += e.data.size();
+      }
+    }
+    const bool whole_body = fallback == "openai-chat";
+    choose(std::string(fallback));
+    // Gemini collects multi-line JSON itself; OpenAI chat reads one value per line.
+    if (whole_body) protocol_->on_stray_line(joined, state_);
+  }
   protocol_->on_end(state_);
   publish();
 }
@@ -111,7 +177,7 @@ void MessageSession::abort() {
 
 void MessageSession::hint_protocol(std::string_view name) {
   begin_call();
-  if (!protocol_ && is_known_protocol(name)) choose(name);
+  if (!protocol_ && is_known_protocol(name)) hint_.assign(name);
   publish();
 }
 

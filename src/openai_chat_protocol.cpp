@@ -102,6 +102,23 @@ bool OpenAiChatProtocol::looks_like_chunk(std::string_view data) {
   return false;
 }
 
+bool OpenAiChatProtocol::looks_like_error(std::string_view data) {
+  if (!contains(data, "\"error\"")) return false;
+  JsonReader reader(data);
+  if (!reader.enter_object()) return false;
+  JsonStringRef key;
+  bool error = false;
+  while (reader.next_member(key)) {
+    if (key == "message") return false;
+    if (key == "error") {
+      const JsonType type = reader.peek();
+      error = type == JsonType::kObject || type == JsonType::kString;
+    }
+    if (!reader.skip_value()) return false;
+  }
+  return error && reader.at_end();
+}
+
 void OpenAiChatProtocol::on_event(const SseEvent& event, MessageState& state) {
   const std::string_view data = trim_json_space(event.data);
   if (event.type == "error") {

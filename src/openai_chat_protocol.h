@@ -75,6 +75,11 @@ class OpenAiChatProtocol : public Protocol {
   // top-level "choices" is an array. Cheap: a substring test first, then a walk of
   // the top-level members only (no tree).
   static bool looks_like_chunk(std::string_view data);
+  // Detection of an error sent before any chunk: whether `data` is an object with a
+  // top-level "error" that is an object or a string and no top-level "message" (a
+  // flat {message, code} is the native error event's shape), as OpenAI, OpenRouter
+  // and compatible servers send it, as a `message` or an `error` event.
+  static bool looks_like_error(std::string_view data);
 
  private:
   // One choice-0 delta of a chunk, as views into the event's data.

@@ -59,24 +59,103 @@ void read_members(std::string_view raw, const char* const (&names)[N], JsonValue
   }
 }
 
+// The content of an event for telling a replay: the members this decoder reads,
+// by their raw bytes (not sequence_number, not members it ignores such as the
+// random "obfuscation" padding, which a replay need not repeat).
+uint32_t content_hash(const EventFields& f) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a over each member and a separator
+  const auto mix = [&](std::string_view bytes) {
+    for (const char c : bytes) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    h = (h ^ 0xFFu) * 1099511628211ull;
+  };
+  for (const JsonValueRef* v : {&f.type, &f.item_id, &f.output_index, &f.content_index, &f.summary_index, &f.delta,
+                                &f.arguments, &f.name, &f.item, &f.response, &f.error, &f.message, &f.code}) {
+    mix(v->raw);
+  }
+  return static_cast<uint32_t>(h ^ (h >> 32));
+}
+
 }  // namespace
+
+bool OpenAiResponsesProtocol::admit(int64_t number, uint32_t hash, MessageState& state) {
+  if (sequence_untracked_) return true;
+  // The run holding `number`, or the one it would extend.
+  auto run = seen_.upper_bound(number);
+  const bool has_prev = run != seen_.begin();
+  if (has_prev) --run;
+  // Differences as unsigned: exact even across the whole int64 range.
+  const uint64_t offset = has_prev ? static_cast<uint64_t>(number) - static_cast<uint64_t>(run->first) : 0;
+  uint32_t* seen = has_prev && offset < run->second.size() ? &run->second[offset] : nullptr;
+
+  if (seen && !replaying_ && has_last_ && number < last_sequence_ && *seen == hash) replaying_ = true;
+  if (replaying_) {
+    if (seen && *seen == hash) {  // an exact replay
+      has_last_ = true;
+      last_sequence_ = number;
+      return false;
+    }
+    replaying_ = false;
+    if (seen && resumed_ && !renumbered_) {
+      renumbered_ = true;
+      state.warn("sequence_restarted", "The resumed connection numbers its events anew (sequence_number " +
+                                           std::to_string(number) +
+                                           " was already used for another event); its events are kept");
+    }
+  }
+  if (has_last_ && !order_warned_ && !renumbered_ &&
+      (last_sequence_ == INT64_MAX || number != last_sequence_ + 1)) {
+    order_warned_ = true;
+    state.warn("sequence_out_of_order", "Event sequence_number " + std::to_string(number) + " followed " +
+                                            std::to_string(last_sequence_) +
+                                            "; every event is kept, in the order it arrived");
+  }
+  has_last_ = true;
+  last_sequence_ = number;
+
+  if (seen) {
+    *seen = hash;
+  } else if (has_prev && offset == run->second.size()) {
+    if (state.reserve(sizeof(uint32_t))) run->second.push_back(hash);
+  } else if (seen_.size() >= kMaxSequenceRuns) {
+    sequence_untracked_ = true;
+    std::map<int64_t, std::vector<uint32_t>>().swap(seen_);
+    state.warn("sequence_untracked", "Too many separate runs of sequence numbers; from here on no event is "
+                                     "recognised as a replay (none is dropped)");
+  } else if (state.reserve(64 + sizeof(uint32_t))) {
+    seen_.emplace(number, std::vector<uint32_t>{hash});
+  }
+  return true;
+}
+
+void OpenAiResponsesProtocol::on_end_connection(MessageState& /*state*/) {
+  resumed_ = true;
+  renumbered_ = false;
+  replaying_ = true;  // until an event shows otherwise: a replay from wherever the server restarts
+  has_last_ = false;
+}
 
 bool OpenAiResponsesProtocol::looks_like_event(const SseEvent& event) {
   if (event.type.substr(0, 9) == "response.") return true;
-  if (event.data.find("\"response.") == std::string_view::npos) return false;
+  // An error event whose name a proxy stripped is told by its sequence_number.
+  const bool maybe_error = event.type == "message" && event.data.find("\"sequence_number\"") != std::string_view::npos;
+  if (!maybe_error && event.data.find("\"response.") == std::string_view::npos) return false;
   JsonReader reader(event.data);
   if (!reader.enter_object()) return false;
   JsonStringRef key;
+  bool response_type = false, error_type = false, numbered = false;
   while (reader.next_member(key)) {
     if (key == "type") {
       JsonValueRef type;
       if (!reader.read_value(type)) return false;
-      if (type.is_string() && type.string().starts_with("response.")) return true;
-      continue;  // a later duplicate "type" would win in JSON.parse
+      // A later duplicate "type" wins, as in JSON.parse.
+      response_type = type.is_string() && type.string().starts_with("response.");
+      error_type = type.is_string() && type.string() == "error";
+      continue;
     }
+    if (key == "sequence_number") numbered = reader.peek() == JsonType::kNumber;
     if (!reader.skip_value()) return false;
   }
-  return false;
+  return response_type || (maybe_error && error_type && numbered);
 }
 
 OpenAiResponsesProtocol::Call* OpenAiResponsesProtocol::find_call(std::string_view item_id, int64_t output_index) {
@@ -278,13 +357,8 @@ void OpenAiResponsesProtocol::on_event(const SseEvent& event, MessageState& stat
     type = event.type;
   }
 
-  // Replays (e.g. after a resume) carry numbers already seen.
   int64_t sequence;
-  if (f.sequence_number.to_int64(sequence)) {
-    if (sequence_trusted_ && sequence <= max_sequence_) return;
-    if (max_sequence_ >= 0 && sequence > max_sequence_) sequence_trusted_ = true;
-    if (sequence > max_sequence_) max_sequence_ = sequence;
-  }
+  if (f.sequence_number.to_int64(sequence) && !admit(sequence, content_hash(f), state)) return;
 
   if (type.substr(0, 9) == "response.") {
     const std::string_view what = type.substr(9);

@@ -38,12 +38,32 @@
 // the official SDK's final output keeps them as separate entries; consecutive
 // deltas of the same one extend it.
 //
-// Sequence numbers: once a stream has shown increasing numbers, an event whose
-// number is not above the highest seen is a replay (e.g. after a resume) and is
-// dropped. Servers that send no numbers, or always the same one, are not affected.
+// Sequence numbers are used for one thing only: dropping exact replays, as a
+// server or proxy sends them when it starts the stream again (on a resumed
+// connection, one after end_connection(), or within one connection). Nothing else
+// is ever dropped for its number:
+//   * Numbers need not be contiguous or increasing. A jump or a step back
+//     (0, 1, 10^15, 3, ... or 0, 1, 3, 2) keeps every event, in arrival order, with
+//     one warning "sequence_out_of_order" per message (a constant number too).
+//   * A replay: an event whose number was already seen on this message and whose
+//     content (the members this decoder reads, so a per-event "obfuscation" padding
+//     does not count) is the same as that event's. Events are dropped as replays
+//     from the first event of a resumed connection, or from a step back to a
+//     number whose content matches, until an event with a new number or other
+//     content; the drops are not warned about (a replay is the same event again).
+//   * On a resumed connection, an event with a seen number but other content
+//     before any new number means the server numbers the new connection anew
+//     (e.g. from 0 again): warning "sequence_restarted", and the events of that
+//     connection are kept.
+//   * What is kept per number is a 32-bit hash, in runs of consecutive numbers;
+//     4 bytes a number plus 64 a run are charged to the message budget. Past
+//     kMaxSequenceRuns runs (a hostile numbering), numbers are no longer tracked:
+//     warning "sequence_untracked", nothing is dropped from then on.
+// Events without a number are never dropped.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -56,9 +76,14 @@ class OpenAiResponsesProtocol : public Protocol {
  public:
   std::string_view name() const override { return "openai-responses"; }
   void on_event(const SseEvent& event, MessageState& state) override;
+  void on_end_connection(MessageState& state) override;
+
+  static constexpr size_t kMaxSequenceRuns = 4096;
 
   // Detection: an event named "response.*", or whose data's top-level "type" starts
-  // with "response." (a substring test first, then a walk of the top-level members).
+  // with "response." (a substring test first, then a walk of the top-level members),
+  // or a `message` event whose data is {"type":"error", "sequence_number": n, ...}
+  // (this API's error event with its name stripped by a proxy).
   static bool looks_like_event(const SseEvent& event);
 
  private:
@@ -83,8 +108,18 @@ class OpenAiResponsesProtocol : public Protocol {
   Slot last_slot_ = Slot::kNone;
   std::string last_item_;
   int64_t last_output_index_ = -1, last_sub_index_ = -1;
-  int64_t max_sequence_ = -1;
-  bool sequence_trusted_ = false;
+  // Whether to apply the event numbered `number` whose content hashes to `hash`
+  // (false: an exact replay on a resumed connection), recording it.
+  bool admit(int64_t number, uint32_t hash, MessageState& state);
+
+  std::map<int64_t, std::vector<uint32_t>> seen_;  // first number of a run -> hashes
+  bool sequence_untracked_ = false;
+  bool resumed_ = false;      // this connection follows another one
+  bool renumbered_ = false;   // this (resumed) connection numbers its events anew
+  bool replaying_ = false;    // dropping exact replays (see the rule above)
+  bool has_last_ = false;     // a number arrived on this connection
+  int64_t last_sequence_ = 0;
+  bool order_warned_ = false;
   std::string scratch_, scratch2_;
 };
 

@@ -25,11 +25,16 @@ std::string_view detect_protocol(const SseEvent& event) {
   // Anthropic first: its nested error event ({"type":"error","error":{...}}) would
   // otherwise pass for the native `error` event.
   if (AnthropicProtocol::is_anthropic_event(event)) return "anthropic";
+  // An error event nesting the error object: native reads only a flat one.
+  if (event.type == "error" && OpenAiChatProtocol::looks_like_error(event.data)) return "openai-chat";
   if (NativeProtocol::is_native_event(event.type)) return "native";
   if (AiSdkProtocol::is_ai_sdk_event(event)) return "ai-sdk";
   if (GeminiProtocol::is_gemini_event(event)) return "gemini";
   if (OpenAiResponsesProtocol::looks_like_event(event)) return "openai-responses";
-  if (event.type == "message" && OpenAiChatProtocol::looks_like_chunk(event.data)) return "openai-chat";
+  if (event.type == "message" && (OpenAiChatProtocol::looks_like_chunk(event.data) ||
+                                  OpenAiChatProtocol::looks_like_error(event.data))) {
+    return "openai-chat";
+  }
   return "";
 }
 

@@ -25,6 +25,9 @@ class Protocol {
   // A line that is not SSE at all (no field name the spec knows, e.g. a bare JSON
   // error body some servers send). Most protocols ignore it.
   virtual void on_stray_line(std::string_view /*line*/, MessageState& /*state*/) {}
+  // One connection's bytes ended; the message may go on over a new one (a resume).
+  // Most protocols do not care; OpenAI Responses tells replays by it.
+  virtual void on_end_connection(MessageState& /*state*/) {}
   // The message's bytes ended for good. The default: without the protocol's end
   // marker (which called state.finish()), the message was interrupted.
   virtual void on_end(MessageState& state) { state.end_of_stream(); }
@@ -35,8 +38,12 @@ std::unique_ptr<Protocol> make_protocol(std::string_view name);
 
 // Auto-detection: the protocol that `event` (the first meaningful event of a
 // stream) belongs to, or "" when this event does not tell (a comment-like ping, an
-// unknown event). `hint` is a protocol suggested by the transport (e.g. from a
-// response header), or "".
+// unknown event). An error sent before anything else tells as well, so that its
+// message is read by the decoder that knows its shape: Anthropic's nested typed
+// error, a Google error (with a string status) and the AI SDK's errorText by their
+// own detectors; an OpenAI-style `{"error": {...}}` or `{"error": "..."}` (as
+// OpenAI, OpenRouter and compatible servers send, also in an event named "error")
+// is "openai-chat"; a flat `event: error` with a message is "native".
 std::string_view detect_protocol(const SseEvent& event);
 
 // Whether `name` is a protocol make_protocol() knows ("auto" is not a protocol).
