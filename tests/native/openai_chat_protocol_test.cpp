@@ -14,8 +14,8 @@
 
 #include "fixture_replay.h"
 #include "message_session.h"
-#include "openai_chat_protocol.h"
-#include "protocol.h"
+#include "protocols/openai_chat_protocol.h"
+#include "protocols/protocol.h"
 #include "sse_parser.h"
 
 namespace ssew {
