@@ -8,28 +8,60 @@
 #include "openai_responses_protocol.h"
 
 namespace ssew {
+namespace {
 
-std::unique_ptr<Protocol> make_protocol(std::string_view name) {
-  if (name == "native") return std::make_unique<NativeProtocol>();
-  if (name == "anthropic") return std::make_unique<AnthropicProtocol>();
-  if (name == "ai-sdk") return std::make_unique<AiSdkProtocol>();
-  if (name == "gemini") return std::make_unique<GeminiProtocol>();
-  if (name == "openai-chat") return std::make_unique<OpenAiChatProtocol>();
-  if (name == "openai-responses") return std::make_unique<OpenAiResponsesProtocol>();
+template <typename T>
+std::unique_ptr<Protocol> make() {
+  return std::make_unique<T>();
+}
+
+bool native_event(const SseEvent& event) { return NativeProtocol::is_native_event(event.type); }
+bool openai_chat_event(const SseEvent& event) {
+  return event.type == "message" && OpenAiChatProtocol::looks_like_chunk(event.data);
+}
+
+// Anthropic first: its nested error event ({"type":"error","error":{...}}) would
+// otherwise pass for the native `error` event.
+constexpr ProtocolEntry kRegistry[] = {
+    {"anthropic", &AnthropicProtocol::is_anthropic_event, &make<AnthropicProtocol>},
+    {"native", &native_event, &make<NativeProtocol>},
+    {"ai-sdk", &AiSdkProtocol::is_ai_sdk_event, &make<AiSdkProtocol>},
+    {"gemini", &GeminiProtocol::is_gemini_event, &make<GeminiProtocol>},
+    {"openai-responses", &OpenAiResponsesProtocol::looks_like_event, &make<OpenAiResponsesProtocol>},
+    {"openai-chat", &openai_chat_event, &make<OpenAiChatProtocol>},
+};
+
+const ProtocolEntry* find(std::string_view name) {
+  for (const ProtocolEntry& entry : kRegistry) {
+    if (entry.name == name) return &entry;
+  }
   return nullptr;
 }
 
-bool is_known_protocol(std::string_view name) { return make_protocol(name) != nullptr; }
+}  // namespace
+
+const ProtocolEntry* protocol_registry(size_t* count) {
+  *count = std::size(kRegistry);
+  return kRegistry;
+}
+
+std::vector<std::string_view> protocol_names() {
+  std::vector<std::string_view> names;
+  for (const ProtocolEntry& entry : kRegistry) names.push_back(entry.name);
+  return names;
+}
+
+std::unique_ptr<Protocol> make_protocol(std::string_view name) {
+  const ProtocolEntry* entry = find(name);
+  return entry ? entry->make() : nullptr;
+}
+
+bool is_known_protocol(std::string_view name) { return find(name) != nullptr; }
 
 std::string_view detect_protocol(const SseEvent& event) {
-  // Anthropic first: its nested error event ({"type":"error","error":{...}}) would
-  // otherwise pass for the native `error` event.
-  if (AnthropicProtocol::is_anthropic_event(event)) return "anthropic";
-  if (NativeProtocol::is_native_event(event.type)) return "native";
-  if (AiSdkProtocol::is_ai_sdk_event(event)) return "ai-sdk";
-  if (GeminiProtocol::is_gemini_event(event)) return "gemini";
-  if (OpenAiResponsesProtocol::looks_like_event(event)) return "openai-responses";
-  if (event.type == "message" && OpenAiChatProtocol::looks_like_chunk(event.data)) return "openai-chat";
+  for (const ProtocolEntry& entry : kRegistry) {
+    if (entry.detects(event)) return entry.name;
+  }
   return "";
 }
 
