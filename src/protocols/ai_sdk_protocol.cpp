@@ -2,6 +2,7 @@
 
 #include "json_reader.h"
 #include "json_string.h"
+#include "protocols/kit.h"
 
 namespace ssew {
 namespace {
@@ -119,7 +120,8 @@ void AiSdkProtocol::on_event(const SseEvent& event, MessageState& state) {
   });
   if (!valid) {
     if (trim(event.data) == "[DONE]") return state.finish();
-    return state.warn("invalid_json", "The data of an AI SDK event is not a JSON object; the event was ignored");
+    return reject_unreadable(state, event.data,
+                             "The data of an AI SDK event is not a JSON object; the event was ignored");
   }
   if (!typed) return;
 
@@ -208,10 +210,9 @@ void AiSdkProtocol::on_event(const SseEvent& event, MessageState& state) {
 
   // --- the message -------------------------------------------------------------------
   if (type == "error") {
-    std::string message;
-    if (error_text.is_string()) error_text.string().append_to(message);
-    if (message.empty()) message = "The server reported an error";
-    return state.set_error(message, "server_error", false);
+    ProviderError error;  // errorText only: no code, so the policy of errors.h
+    if (error_text.is_string()) error_text.string().append_to(error.message);
+    return report_provider_error(state, error);
   }
   if (type == "finish") {
     if (finish_reason.is_string()) state.set_finish_reason(finish_reason.string_value(scratch_));

@@ -1,6 +1,8 @@
 #include "anthropic_protocol.h"
 
 #include "json_reader.h"
+#include "json_string.h"
+#include "protocols/kit.h"
 
 namespace ssew {
 namespace {
@@ -13,11 +15,6 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 bool is_stream_type(std::string_view t) {
   return t == "message_start" || t == "content_block_start" || t == "content_block_delta" ||
          t == "content_block_stop" || t == "message_delta" || t == "message_stop";
-}
-
-bool is_retryable(std::string_view error_type) {
-  return error_type == "overloaded_error" || error_type == "api_error" || error_type == "rate_limit_error" ||
-         error_type == "timeout_error";
 }
 
 }  // namespace
@@ -89,8 +86,9 @@ void AnthropicProtocol::on_event(const SseEvent& event, MessageState& state) {
   if (!valid) {
     if (event.type == "error") return on_error(event.data, {}, state);
     if (is_stream_type(event.type) || event.type == "ping") {
-      state.warn("invalid_json", std::string("The data of an Anthropic '") + std::string(event.type) +
-                                     "' event is not a JSON object; the event was ignored");
+      reject_unreadable(state, event.data,
+                        std::string("The data of an Anthropic '") + std::string(event.type) +
+                            "' event is not a JSON object; the event was ignored");
     }
     return;
   }
@@ -307,23 +305,10 @@ void AnthropicProtocol::on_usage(std::string_view raw, MessageState& state) {
 }
 
 void AnthropicProtocol::on_error(std::string_view data, std::string_view error, MessageState& state) {
-  std::string message, code;
-  if (!error.empty()) {
-    JsonValueRef type, text;
-    walk_object(error, [&](const JsonStringRef& key, const JsonValueRef& value) {
-      if (key == "type") type = value;
-      if (key == "message") text = value;
-    });
-    if (type.is_string()) type.string().append_to(code);
-    if (text.is_string()) text.string().append_to(message);
-  } else if (!walk_object(data, [&](const JsonStringRef& key, const JsonValueRef& value) {
-               if (key == "message" && value.is_string()) value.string().append_to(message);
-             })) {
-    message.assign(data);  // an error event whose data is plain text
-  }
-  if (code.empty()) code = "api_error";
-  if (message.empty()) message = "The server reported an error (" + code + ")";
-  state.set_error(message, code, is_retryable(code));
+  // The nested error object's type is the code; without one, the event's own
+  // "type" names the event, and plain text is the message.
+  ProviderError fields = read_provider_error(error.empty() ? trim_json_space(data) : error, !error.empty());
+  report_provider_error(state, fields);
 }
 
 }  // namespace ssew

@@ -1,6 +1,7 @@
 #include "gemini_protocol.h"
 
 #include "json_reader.h"
+#include "protocols/kit.h"
 
 namespace ssew {
 namespace {
@@ -32,11 +33,6 @@ uint64_t count(const JsonValueRef& value) {
 }
 
 uint64_t saturating_add(uint64_t a, uint64_t b) { return a + b < a ? UINT64_MAX : a + b; }
-
-bool is_retryable(std::string_view status, uint64_t code) {
-  return status == "UNAVAILABLE" || status == "RESOURCE_EXHAUSTED" || status == "INTERNAL" ||
-         status == "DEADLINE_EXCEEDED" || code == 429 || code == 500 || code == 503 || code == 504;
-}
 
 // Whether `json` (an object) is a Google error body: {"error": {..., "status": "..."}}.
 bool is_google_error(std::string_view json) {
@@ -96,7 +92,7 @@ void GeminiProtocol::on_event(const SseEvent& event, MessageState& state) {
   } else {
     valid = on_response(data, state);
   }
-  if (!valid) state.warn("invalid_json", "The data of a Gemini event is not a JSON object; the event was ignored");
+  if (!valid) reject_unreadable(state, data, "The data of a Gemini event is not a JSON object; the event was ignored");
 }
 
 bool GeminiProtocol::on_response(std::string_view json, MessageState& state) {
@@ -148,7 +144,8 @@ bool GeminiProtocol::on_response(std::string_view json, MessageState& state) {
       const std::string reason(block_reason.string_value(scratch_));
       state.set_finish_reason(reason);
       finish_seen_ = true;
-      state.set_error("The prompt was blocked (" + reason + ")", "prompt_blocked", false);
+      state.set_error("The prompt was blocked (" + reason + ")", errc::kPromptBlocked,
+                      error_code_info(errc::kPromptBlocked).retryable);
     }
   }
   return true;
@@ -254,20 +251,8 @@ void GeminiProtocol::on_usage(std::string_view usage, MessageState& state) {
 }
 
 void GeminiProtocol::on_error(std::string_view error, MessageState& state) {
-  JsonValueRef code, message, status;
-  walk_object(error, [&](const JsonStringRef& key, const JsonValueRef& value) {
-    if (key == "code") code = value;
-    if (key == "message") message = value;
-    if (key == "status") status = value;
-  });
-  std::string text, error_code;
-  if (message.is_string()) message.string().append_to(text);
-  if (status.is_string()) status.string().append_to(error_code);
-  uint64_t number = 0;
-  const bool numbered = code.to_uint64(number);
-  if (error_code.empty()) error_code = numbered ? std::to_string(number) : "server_error";
-  if (text.empty()) text = "The server reported an error (" + error_code + ")";
-  state.set_error(text, error_code, is_retryable(error_code, numbered ? number : 0));
+  // {code: 503, message, status: "UNAVAILABLE"}: the status is the code.
+  report_provider_error(state, read_provider_error(error));
 }
 
 void GeminiProtocol::on_end(MessageState& state) {

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "json_string.h"
+#include "protocols/kit.h"
 
 namespace ssew {
 namespace {
@@ -12,72 +13,7 @@ bool contains(std::string_view haystack, std::string_view needle) {
   return haystack.find(needle) != std::string_view::npos;
 }
 
-// The error fields of an OpenAI-style error object (or a bare message string).
-struct ErrorFields {
-  std::string message, code, type;
-};
-
-// Reads {"message", "code", "type"} from `raw` (validated JSON). A string value is
-// the message itself; any other non-object is shown as its JSON text.
-ErrorFields read_error_fields(std::string_view raw) {
-  ErrorFields fields;
-  std::string scratch;
-  JsonReader reader(raw);
-  const JsonType type = reader.peek();
-  if (type == JsonType::kString) {
-    JsonStringRef s;
-    if (reader.read_string(s)) s.append_to(fields.message);
-    return fields;
-  }
-  if (type != JsonType::kObject) {
-    fields.message.assign(raw);
-    return fields;
-  }
-  reader.enter_object();
-  JsonStringRef key;
-  while (reader.next_member(key)) {
-    JsonValueRef value;
-    if (!reader.read_value(value)) break;
-    std::string* target = nullptr;
-    if (key == "message") {
-      target = &fields.message;
-    } else if (key == "code") {
-      target = &fields.code;
-    } else if (key == "type") {
-      target = &fields.type;
-    }
-    if (!target) continue;
-    if (value.is_string()) {
-      target->assign(value.string_value(scratch));
-    } else if (value.has_value()) {
-      target->assign(value.raw);  // a number (an HTTP-like code) or a structure
-    } else {
-      target->clear();
-    }
-  }
-  return fields;
-}
-
 }  // namespace
-
-bool openai_error_retryable(std::string_view code) {
-  if (code.empty()) return false;
-  if (code.size() == 3 && std::isdigit(static_cast<unsigned char>(code[0])) &&
-      std::isdigit(static_cast<unsigned char>(code[1])) && std::isdigit(static_cast<unsigned char>(code[2]))) {
-    return code == "408" || code == "409" || code == "429" || code[0] == '5';
-  }
-  std::string lower(code);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (contains(lower, "quota")) return false;  // insufficient_quota: retrying does not help
-  static constexpr const char* kTransient[] = {
-      "server_error", "server error", "overloaded", "rate_limit", "ratelimit", "rate limit", "too_many_requests",
-      "timeout",      "timed_out",    "unavailable", "internal", "try_again", "capacity",   "resource_exhausted",
-  };
-  for (const char* word : kTransient) {
-    if (contains(lower, word)) return true;
-  }
-  return false;
-}
 
 bool OpenAiChatProtocol::looks_like_chunk(std::string_view data) {
   // Cheap filter first: either marker must appear somewhere.
@@ -106,11 +42,12 @@ void OpenAiChatProtocol::on_event(const SseEvent& event, MessageState& state) {
   const std::string_view data = trim_json_space(event.data);
   if (event.type == "error") {
     // An error event: {"error": {...}}, a bare error object, a string, or text.
-    if (data.empty()) return state.set_error("The server reported an error", "server_error", true);
     JsonReader reader(data);
     JsonValueRef whole;
     if (!reader.read_value(whole) || !reader.at_end()) {
-      return state.set_error(data, "server_error", true);
+      ProviderError text;  // not JSON: the text is the message
+      text.message.assign(data);
+      return report_provider_error(state, text);
     }
     if (whole.is_object()) {
       JsonReader members(whole.raw);
@@ -131,7 +68,7 @@ void OpenAiChatProtocol::on_event(const SseEvent& event, MessageState& state) {
   if (data.empty()) return;
   if (data == "[DONE]") return state.finish();
   if (!read_chunk(data, state) && event.type == "message") {
-    state.warn("invalid_json", "An OpenAI chat chunk is not valid JSON; it was ignored");
+    reject_unreadable(state, data, "An OpenAI chat chunk is not valid JSON; it was ignored");
   }
 }
 
@@ -613,11 +550,7 @@ void OpenAiChatProtocol::apply_usage(std::string_view raw, MessageState& state) 
 }
 
 void OpenAiChatProtocol::apply_error(std::string_view raw_error, MessageState& state) {
-  const ErrorFields fields = read_error_fields(raw_error);
-  std::string code = fields.code.empty() ? fields.type : fields.code;
-  const bool retryable = code.empty() || openai_error_retryable(fields.code) || openai_error_retryable(fields.type);
-  state.set_error(fields.message.empty() ? "The server reported an error" : fields.message,
-                  code.empty() ? "server_error" : code, retryable);
+  report_provider_error(state, read_provider_error(raw_error));
 }
 
 }  // namespace ssew

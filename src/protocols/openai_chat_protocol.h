@@ -33,8 +33,9 @@
 //                               "function_call" every tool input still streaming is
 //                               complete (tool_input_complete)
 //   usage (any chunk, non-null) set_usage(prompt_tokens, completion_tokens)
-//   {"error": {...}}            set_error(message, code or type, retryable); also an
-//                               event named "error" and a bare JSON error line
+//   {"error": {...}}            a provider error (errors.h: its code or type, or
+//                               server_error); also an event named "error" and a
+//                               bare JSON error line
 //   data: [DONE]                finish(); without it the stream was interrupted
 //
 // The hot path (a chunk carrying a few characters of text) never builds a JSON tree:
@@ -55,11 +56,6 @@
 #include "protocol.h"
 
 namespace ssew {
-
-// Whether an OpenAI-style error code or type describes a transient condition
-// worth retrying: server errors, overload, rate limits (but not exhausted quota),
-// timeouts, and the HTTP statuses 408, 409, 429 and 5xx when sent as numbers.
-bool openai_error_retryable(std::string_view code);
 
 class OpenAiChatProtocol : public Protocol {
  public:

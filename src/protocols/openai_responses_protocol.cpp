@@ -1,7 +1,7 @@
 #include "openai_responses_protocol.h"
 
 #include "json_string.h"
-#include "openai_chat_protocol.h"  // openai_error_retryable
+#include "protocols/kit.h"
 
 namespace ssew {
 namespace {
@@ -34,14 +34,6 @@ JsonValueRef* field_for(EventFields& f, const JsonStringRef& key) {
 int64_t int_or(const JsonValueRef& value, int64_t fallback) {
   int64_t n;
   return value.to_int64(n) ? n : fallback;
-}
-
-// A string member, or a number shown as its text; "" otherwise.
-std::string text_of(const JsonValueRef& value) {
-  std::string scratch;
-  if (value.is_string()) return std::string(value.string_value(scratch));
-  if (value.is_number()) return std::string(value.raw);
-  return std::string();
 }
 
 // The members of an object value (validated) captured by name; others skipped.
@@ -223,21 +215,10 @@ void OpenAiResponsesProtocol::read_response(std::string_view raw, MessageState& 
     return state.finish();
   }
   // response.failed
-  std::string message, code;
-  if (v[3].is_object()) {
-    static constexpr const char* kError[] = {"message", "code", "type"};
-    JsonValueRef e[3];
-    read_members(v[3].raw, kError, e);
-    message = text_of(e[0]);
-    code = text_of(e[1]);
-    if (code.empty()) code = text_of(e[2]);
-  }
-  apply_error(message.empty() ? "The response failed" : message, code, state);
-}
-
-void OpenAiResponsesProtocol::apply_error(std::string_view message, std::string_view code, MessageState& state) {
-  if (code.empty()) return state.set_error(message, "server_error", true);
-  state.set_error(message, code, openai_error_retryable(code));
+  ProviderError error;
+  if (v[3].is_object()) error = read_provider_error(v[3].raw);
+  if (error.message.empty()) error.message = "The response failed";
+  report_provider_error(state, error);
 }
 
 void OpenAiResponsesProtocol::on_event(const SseEvent& event, MessageState& state) {
@@ -255,17 +236,19 @@ void OpenAiResponsesProtocol::on_event(const SseEvent& event, MessageState& stat
       if (!(target ? reader.read_value(*target) : reader.skip_value())) break;
     }
     if (!reader.at_end()) {
-      return state.warn("invalid_json", "An OpenAI Responses event is not valid JSON; it was ignored");
+      return reject_unreadable(state, data, "An OpenAI Responses event is not valid JSON; it was ignored");
     }
   } else {
     if (event.type == "error") {  // an error as a JSON string or in plain text
       JsonValueRef value;
       JsonReader whole(data);
       const bool string = whole.read_value(value) && whole.at_end() && value.is_string();
-      return apply_error(string ? text_of(value) : std::string(data), "", state);
+      ProviderError error;
+      error.message = string ? text_of(value) : std::string(data);
+      return report_provider_error(state, error);
     }
     if (!JsonReader::validate(data)) {
-      return state.warn("invalid_json", "An OpenAI Responses event is not valid JSON; it was ignored");
+      return reject_unreadable(state, data, "An OpenAI Responses event is not valid JSON; it was ignored");
     }
     return state.warn("invalid_event", "An OpenAI Responses event is not a JSON object; it was ignored");
   }
@@ -335,7 +318,11 @@ void OpenAiResponsesProtocol::on_event(const SseEvent& event, MessageState& stat
     }
     if (what == "completed" || what == "incomplete" || what == "failed") {
       if (f.response.is_object()) return read_response(f.response.raw, state, type);
-      if (what == "failed") return apply_error("The response failed", "", state);
+      if (what == "failed") {
+        ProviderError error;
+        error.message = "The response failed";
+        return report_provider_error(state, error);
+      }
       if (what == "incomplete") state.set_finish_reason("incomplete");
       if (what == "completed") state.set_finish_reason(function_called_ ? "tool_calls" : "stop");
       return state.finish();
@@ -344,20 +331,10 @@ void OpenAiResponsesProtocol::on_event(const SseEvent& event, MessageState& stat
   }
 
   if (type == "error") {
-    std::string message, code;
-    if (f.error.is_object()) {
-      static constexpr const char* kError[] = {"message", "code", "type"};
-      JsonValueRef e[3];
-      read_members(f.error.raw, kError, e);
-      message = text_of(e[0]);
-      code = text_of(e[1]);
-      if (code.empty()) code = text_of(e[2]);
-    } else {
-      if (f.error.is_string()) message = text_of(f.error);
-      if (message.empty()) message = text_of(f.message);
-      code = text_of(f.code);
-    }
-    return apply_error(message.empty() ? "The server reported an error" : message, code, state);
+    // The error object, or the event itself ({"type":"error","code","message"}).
+    ProviderError error = read_provider_error(f.error.is_object() ? f.error.raw : data, f.error.is_object());
+    if (f.error.is_string() && error.message.empty()) error.message = text_of(f.error);
+    return report_provider_error(state, error);
   }
   // Unknown event types are ignored.
 }

@@ -76,7 +76,6 @@ class OpenAiResponsesProtocol : public Protocol {
   void finish_call(std::string_view item_raw, int64_t output_index, MessageState& state);
   void complete_arguments(const std::string& call_id, const JsonValueRef& arguments, MessageState& state);
   void read_response(std::string_view raw, MessageState& state, std::string_view type);
-  void apply_error(std::string_view message, std::string_view code, MessageState& state);
 
   std::vector<Call> calls_;
   bool function_called_ = false;
