@@ -24,19 +24,12 @@ inline size_t ascii_prefix(const uint8_t* p, size_t n) {
 }  // namespace
 
 size_t utf8_sequence_length(const uint8_t* p, size_t n) {
-  const uint8_t lead = p[0];
-  if (lead < 0xC2) return 0;
-  if (lead < 0xE0) return n >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-  if (lead < 0xF0) {
-    if (n < 3) return 0;
-    const uint8_t lower = lead == 0xE0 ? 0xA0 : 0x80;
-    const uint8_t upper = lead == 0xED ? 0x9F : 0xBF;
-    return p[1] >= lower && p[1] <= upper && (p[2] & 0xC0) == 0x80 ? 3 : 0;
+  const Utf8Lead lead = utf8_lead(p[0]);
+  if (lead.need == 0 || n <= lead.need || p[1] < lead.lower || p[1] > lead.upper) return 0;
+  for (size_t k = 2; k <= lead.need; ++k) {
+    if ((p[k] & 0xC0) != 0x80) return 0;
   }
-  if (lead > 0xF4 || n < 4) return 0;
-  const uint8_t lower = lead == 0xF0 ? 0x90 : 0x80;
-  const uint8_t upper = lead == 0xF4 ? 0x8F : 0xBF;
-  return p[1] >= lower && p[1] <= upper && (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80 ? 4 : 0;
+  return lead.need + 1u;
 }
 
 
@@ -64,20 +57,10 @@ void append_utf8_decoded(std::string& out, const uint8_t* p, size_t n) {
   size_t run_start = 0;  // start of the current run of valid bytes, copied lazily
   while (i < n) {
     // p[i] starts an ill-formed sequence (utf8_valid_prefix stopped there).
-    const uint8_t lead = p[i];
-    size_t needed = 0;
-    uint8_t lower = 0x80, upper = 0xBF;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      needed = 1;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      needed = 2;
-      if (lead == 0xE0) lower = 0xA0;
-      if (lead == 0xED) upper = 0x9F;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      needed = 3;
-      if (lead == 0xF0) lower = 0x90;
-      if (lead == 0xF4) upper = 0x8F;
-    } else {
+    const Utf8Lead lead = utf8_lead(p[i]);
+    const size_t needed = lead.need;
+    uint8_t lower = lead.lower, upper = lead.upper;
+    if (needed == 0) {
       out.append(reinterpret_cast<const char*>(p + run_start), i - run_start);
       out.append(kReplacement, 3);
       run_start = ++i;

@@ -7,13 +7,6 @@
 namespace ssew {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 // The chunk types of the UI message stream (ai v5/v6 uiMessageChunkSchema), except
 // "error" and "data-*", which detection checks separately.
 bool is_chunk_type(std::string_view t) {
@@ -35,15 +28,12 @@ bool is_chunk_type(std::string_view t) {
 
 bool AiSdkProtocol::is_ai_sdk_event(const SseEvent& event) {
   if (event.type != "message") return false;
-  const std::string_view data = trim(event.data);
+  const std::string_view data = trim_json_space(event.data);
   if (data.empty() || data.front() != '{') return false;
-  JsonValueRef type, error_text;
-  if (!walk_object(data, [&](const JsonStringRef& key, const JsonValueRef& value) {
-        if (key == "type") type = value;
-        if (key == "errorText") error_text = value;
-      })) {
-    return false;
-  }
+  static constexpr std::string_view kMembers[] = {"type", "errorText"};
+  JsonValueRef v[2];
+  if (!capture_members(data, kMembers, v)) return false;
+  const JsonValueRef &type = v[0], &error_text = v[1];
   if (!type.is_string()) return false;
   std::string scratch;
   const std::string_view t = type.string_value(scratch);
@@ -68,17 +58,17 @@ void AiSdkProtocol::append(Owner kind, std::string_view id, std::string_view chu
 
 void AiSdkProtocol::on_metadata(std::string_view metadata, MessageState& state) {
   // {usage: {...}}, {totalUsage: {...}} or the counts themselves.
+  static constexpr std::string_view kCounts[] = {"inputTokens", "outputTokens"};
   JsonValueRef usage, input, output;
   walk_object(metadata, [&](const JsonStringRef& key, const JsonValueRef& value) {
     if ((key == "usage" || key == "totalUsage") && value.is_object()) usage = value;
     if (key == "inputTokens") input = value;
     if (key == "outputTokens") output = value;
   });
-  if (usage.is_object()) {
-    walk_object(usage.raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
-      if (key == "inputTokens") input = value;
-      if (key == "outputTokens") output = value;
-    });
+  JsonValueRef counts[2];
+  if (usage.is_object() && capture_members(usage.raw, kCounts, counts)) {
+    if (counts[0].present()) input = counts[0];
+    if (counts[1].present()) output = counts[1];
   }
   const bool has_input = input.to_uint64(input_tokens_);
   const bool has_output = output.to_uint64(output_tokens_);
@@ -86,40 +76,18 @@ void AiSdkProtocol::on_metadata(std::string_view metadata, MessageState& state) 
 }
 
 void AiSdkProtocol::on_event(const SseEvent& event, MessageState& state) {
-  JsonStringRef type;
-  bool typed = false;
-  JsonValueRef id, delta, tool_call_id, tool_name, input_text_delta, input, output, error_text, finish_reason,
-      metadata, input_encoding;
-  const bool valid = walk_object(event.data, [&](const JsonStringRef& key, const JsonValueRef& value) {
-    if (key == "type") {
-      typed = value.is_string();
-      type = typed ? value.string() : JsonStringRef{};
-    } else if (key == "id") {
-      id = value;
-    } else if (key == "delta") {
-      delta = value;
-    } else if (key == "toolCallId") {
-      tool_call_id = value;
-    } else if (key == "toolName") {
-      tool_name = value;
-    } else if (key == "inputTextDelta") {
-      input_text_delta = value;
-    } else if (key == "input") {
-      input = value;
-    } else if (key == "output") {
-      output = value;
-    } else if (key == "errorText") {
-      error_text = value;
-    } else if (key == "finishReason") {
-      finish_reason = value;
-    } else if (key == "messageMetadata") {
-      metadata = value;
-    } else if (key == "inputEncoding") {
-      input_encoding = value;
-    }
-  });
+  static constexpr std::string_view kMembers[] = {"type",   "id",        "delta",        "toolCallId",
+                                                  "toolName", "inputTextDelta", "input",     "output",
+                                                  "errorText", "finishReason", "messageMetadata", "inputEncoding"};
+  JsonValueRef v[std::size(kMembers)];
+  const bool valid = capture_members(event.data, kMembers, v);
+  const JsonValueRef &id = v[1], &delta = v[2], &tool_call_id = v[3], &tool_name = v[4], &input_text_delta = v[5],
+                     &input = v[6], &output = v[7], &error_text = v[8], &finish_reason = v[9], &metadata = v[10],
+                     &input_encoding = v[11];
+  const bool typed = v[0].is_string();
+  const JsonStringRef type = typed ? v[0].string() : JsonStringRef{};
   if (!valid) {
-    if (trim(event.data) == "[DONE]") return state.finish();
+    if (trim_json_space(event.data) == "[DONE]") return state.finish();
     return reject_unreadable(state, event.data,
                              "The data of an AI SDK event is not a JSON object; the event was ignored");
   }

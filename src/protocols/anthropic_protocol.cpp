@@ -40,11 +40,8 @@ bool AnthropicProtocol::is_anthropic_event(const SseEvent& event) {
   // error: {"type":"error","error":{"type":"..._error", ...}} (other APIs' error
   // events carry no nested error object with a type).
   if (json_type != "error" || !error.is_object()) return false;
-  bool typed = false;
-  walk_object(error.raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
-    if (key == "type") typed = value.is_string() && ends_with(value.string_value(scratch), "_error");
-  });
-  return typed;
+  const JsonValueRef error_type = member_of(error.raw, "type");
+  return error_type.is_string() && ends_with(error_type.string_value(scratch), "_error");
 }
 
 AnthropicProtocol::Block* AnthropicProtocol::open_block(uint64_t index, Block::Kind kind) {
@@ -62,27 +59,14 @@ void AnthropicProtocol::enter(uint64_t index, MessageState& state) {
 }
 
 void AnthropicProtocol::on_event(const SseEvent& event, MessageState& state) {
-  JsonStringRef type;
-  bool typed = false;
-  JsonValueRef index, delta, content_block, message, usage, error;
-  const bool valid = walk_object(event.data, [&](const JsonStringRef& key, const JsonValueRef& value) {
-    if (key == "type") {
-      typed = value.is_string();
-      type = typed ? value.string() : JsonStringRef{};
-    } else if (key == "index") {
-      index = value;
-    } else if (key == "delta") {
-      delta = value;
-    } else if (key == "content_block") {
-      content_block = value;
-    } else if (key == "message") {
-      message = value;
-    } else if (key == "usage") {
-      usage = value;
-    } else if (key == "error") {
-      error = value;
-    }
-  });
+  static constexpr std::string_view kMembers[] = {"type",    "index", "delta", "content_block",
+                                                  "message", "usage", "error"};
+  JsonValueRef v[std::size(kMembers)];
+  const bool valid = capture_members(event.data, kMembers, v);
+  const JsonValueRef &index = v[1], &delta = v[2], &content_block = v[3], &message = v[4], &usage = v[5],
+                     &error = v[6];
+  const bool typed = v[0].is_string();
+  const JsonStringRef type = typed ? v[0].string() : JsonStringRef{};
   if (!valid) {
     if (event.type == "error") return on_error(event.data, {}, state);
     if (is_stream_type(event.type) || event.type == "ping") {
@@ -123,10 +107,7 @@ void AnthropicProtocol::on_event(const SseEvent& event, MessageState& state) {
   }
   if (is("message_delta")) {
     if (delta.is_object()) {
-      JsonValueRef stop_reason;
-      walk_object(delta.raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
-        if (key == "stop_reason") stop_reason = value;
-      });
+      const JsonValueRef stop_reason = member_of(delta.raw, "stop_reason");
       if (stop_reason.is_string()) state.set_finish_reason(stop_reason.string_value(scratch_));
     }
     if (usage.is_object()) on_usage(usage.raw, state);
@@ -134,10 +115,7 @@ void AnthropicProtocol::on_event(const SseEvent& event, MessageState& state) {
   }
   if (is("message_start")) {
     if (message.is_object()) {
-      JsonValueRef message_usage;
-      walk_object(message.raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
-        if (key == "usage") message_usage = value;
-      });
+      const JsonValueRef message_usage = member_of(message.raw, "usage");
       if (message_usage.is_object()) on_usage(message_usage.raw, state);
     }
     return;
@@ -147,29 +125,13 @@ void AnthropicProtocol::on_event(const SseEvent& event, MessageState& state) {
 }
 
 void AnthropicProtocol::on_block_start(uint64_t index, std::string_view raw, MessageState& state) {
-  JsonStringRef type;
-  JsonValueRef id, name, input, text, thinking, tool_use_id, content, is_error;
-  walk_object(raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
-    if (key == "type") {
-      type = value.is_string() ? value.string() : JsonStringRef{};
-    } else if (key == "id") {
-      id = value;
-    } else if (key == "name") {
-      name = value;
-    } else if (key == "input") {
-      input = value;
-    } else if (key == "text") {
-      text = value;
-    } else if (key == "thinking") {
-      thinking = value;
-    } else if (key == "tool_use_id") {
-      tool_use_id = value;
-    } else if (key == "content") {
-      content = value;
-    } else if (key == "is_error") {
-      is_error = value;
-    }
-  });
+  static constexpr std::string_view kMembers[] = {"type",     "id",          "name",    "input",   "text",
+                                                  "thinking", "tool_use_id", "content", "is_error"};
+  JsonValueRef v[std::size(kMembers)];
+  capture_members(raw, kMembers, v);
+  const JsonValueRef &id = v[1], &name = v[2], &input = v[3], &text = v[4], &thinking = v[5], &tool_use_id = v[6],
+                     &content = v[7], &is_error = v[8];
+  const JsonStringRef type = v[0].is_string() ? v[0].string() : JsonStringRef{};
   // Every block is a part of its own, even next to a block of the same kind.
   state.break_part();
   has_current_ = true;
@@ -210,11 +172,10 @@ void AnthropicProtocol::on_block_start(uint64_t index, std::string_view raw, Mes
     bool failed = is_error.type == JsonType::kTrue;
     std::string error_text;
     if (content.is_object()) {
-      JsonValueRef content_type, error_code;
-      walk_object(content.raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
-        if (key == "type") content_type = value;
-        if (key == "error_code") error_code = value;
-      });
+      static constexpr std::string_view kContent[] = {"type", "error_code"};
+      JsonValueRef c[2];
+      capture_members(content.raw, kContent, c);
+      const JsonValueRef &content_type = c[0], &error_code = c[1];
       if (content_type.is_string() && ends_with(content_type.string_value(scratch_), "_error")) {
         failed = true;
         if (error_code.is_string()) error_code.string().append_to(error_text);
@@ -233,19 +194,11 @@ void AnthropicProtocol::on_block_start(uint64_t index, std::string_view raw, Mes
 }
 
 void AnthropicProtocol::on_block_delta(uint64_t index, std::string_view raw, MessageState& state) {
-  JsonStringRef type;
-  JsonValueRef text, thinking, partial_json;
-  walk_object(raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
-    if (key == "type") {
-      type = value.is_string() ? value.string() : JsonStringRef{};
-    } else if (key == "text") {
-      text = value;
-    } else if (key == "thinking") {
-      thinking = value;
-    } else if (key == "partial_json") {
-      partial_json = value;
-    }
-  });
+  static constexpr std::string_view kMembers[] = {"type", "text", "thinking", "partial_json"};
+  JsonValueRef v[std::size(kMembers)];
+  capture_members(raw, kMembers, v);
+  const JsonValueRef &text = v[1], &thinking = v[2], &partial_json = v[3];
+  const JsonStringRef type = v[0].is_string() ? v[0].string() : JsonStringRef{};
   auto it = blocks_.find(index);
   Block* block = it == blocks_.end() ? nullptr : &it->second;
 
@@ -293,11 +246,10 @@ void AnthropicProtocol::on_block_stop(uint64_t index, MessageState& state) {
 }
 
 void AnthropicProtocol::on_usage(std::string_view raw, MessageState& state) {
-  JsonValueRef input, output;
-  walk_object(raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
-    if (key == "input_tokens") input = value;
-    if (key == "output_tokens") output = value;
-  });
+  static constexpr std::string_view kCounts[] = {"input_tokens", "output_tokens"};
+  JsonValueRef v[2];
+  capture_members(raw, kCounts, v);
+  const JsonValueRef &input = v[0], &output = v[1];
   // Running totals: a counter that is present replaces the previous value.
   const bool has_input = input.to_uint64(input_tokens_);
   const bool has_output = output.to_uint64(output_tokens_);

@@ -46,6 +46,14 @@ bool capture_members(std::string_view text, const std::string_view (&names)[N], 
   return reader.at_end();
 }
 
+// The member `name` of the JSON object `text` (the last of duplicates); absent
+// when there is none or `text` is not exactly one valid JSON object.
+inline JsonValueRef member_of(std::string_view text, std::string_view name) {
+  const std::string_view names[] = {name};
+  JsonValueRef v[1];
+  return capture_members(text, names, v) ? v[0] : JsonValueRef();
+}
+
 // A string value decoded, a number as its digits; "" for anything else.
 std::string text_of(const JsonValueRef& value);
 

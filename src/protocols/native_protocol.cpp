@@ -11,43 +11,19 @@ namespace {
 
 // The members of any native payload, captured in one validating pass so that an
 // invalid document never has half an effect. Unknown members are skipped.
+constexpr std::string_view kMembers[] = {"id",   "name",    "input", "delta",     "result",        "error",
+                                         "text", "message", "code",  "retryable", "finish_reason", "usage"};
 struct Payload {
-  JsonValueRef id, name, input, delta, result, error, text, message, code, retryable, finish_reason, usage;
+  JsonValueRef v[std::size(kMembers)];
+  JsonValueRef &id = v[0], &name = v[1], &input = v[2], &delta = v[3], &result = v[4], &error = v[5], &text = v[6],
+               &message = v[7], &code = v[8], &retryable = v[9], &finish_reason = v[10], &usage = v[11];
 };
 
-bool read_payload(std::string_view data, Payload& p) {
-  JsonReader r(data);
-  if (!r.enter_object()) return false;
-  JsonStringRef key;
-  while (r.next_member(key)) {
-    JsonValueRef* slot = key == "id" ? &p.id
-                         : key == "name" ? &p.name
-                         : key == "input" ? &p.input
-                         : key == "delta" ? &p.delta
-                         : key == "result" ? &p.result
-                         : key == "error" ? &p.error
-                         : key == "text" ? &p.text
-                         : key == "message" ? &p.message
-                         : key == "code" ? &p.code
-                         : key == "retryable" ? &p.retryable
-                         : key == "finish_reason" ? &p.finish_reason
-                         : key == "usage" ? &p.usage
-                         : nullptr;
-    if (!(slot ? r.read_value(*slot) : r.skip_value())) return false;
-  }
-  return r.ok() && r.at_end();
-}
+bool read_payload(std::string_view data, Payload& p) { return capture_members(data, kMembers, p.v); }
 
 uint64_t member_count(std::string_view object, std::string_view name) {
-  JsonReader r(object);
   uint64_t value = 0;
-  JsonStringRef key;
-  if (!r.enter_object()) return 0;
-  while (r.next_member(key)) {
-    JsonValueRef v;
-    if (!r.read_value(v)) return 0;
-    if (key == name) v.to_uint64(value);
-  }
+  member_of(object, name).to_uint64(value);
   return value;
 }
 

@@ -321,22 +321,12 @@ void OpenAiChatProtocol::apply_delta(const Delta& delta, MessageState& state) {
     JsonReader reader(delta.content.raw);
     reader.enter_array();
     while (reader.next_element()) {
-      if (reader.peek() != JsonType::kObject) {
-        reader.skip_value();
-        continue;
-      }
-      reader.enter_object();
-      JsonValueRef type, text;
-      JsonStringRef key;
-      while (reader.next_member(key)) {
-        if (key == "type") {
-          reader.read_value(type);
-        } else if (key == "text") {
-          reader.read_value(text);
-        } else {
-          reader.skip_value();
-        }
-      }
+      JsonValueRef element;
+      if (!reader.read_value(element)) break;
+      static constexpr std::string_view kMembers[] = {"type", "text"};
+      JsonValueRef v[2];
+      if (!element.is_object() || !capture_members(element.raw, kMembers, v)) continue;
+      const JsonValueRef &type = v[0], &text = v[1];
       if (text.is_string() && (!type.present() || (type.is_string() && type.string() == "text"))) {
         state.append_text(text.delta_string_value(scratch_));
       }
@@ -360,23 +350,14 @@ void OpenAiChatProtocol::apply_delta(const Delta& delta, MessageState& state) {
 }
 
 void OpenAiChatProtocol::Call::scan(std::string_view fragment) {
-  for (const char c : fragment) {
-    if (in_string) {
-      if (escape) {
-        escape = false;
-      } else if (c == '\\') {
-        escape = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
+  scanner.scan(fragment, [this](char c) {
+    if (c == '{' || c == '[') {
       ++depth;
-    } else if ((c == '}' || c == ']') && depth > 0) {
-      if (--depth == 0) arguments_closed = true;
+    } else if (depth > 0 && --depth == 0) {
+      arguments_closed = true;
     }
-  }
+    return true;
+  });
 }
 
 void OpenAiChatProtocol::start_call(Call& call, MessageState& state) {
@@ -484,19 +465,10 @@ JsonValueRef OpenAiChatProtocol::apply_tool_calls(std::string_view raw, MessageS
 }
 
 void OpenAiChatProtocol::apply_function_call(std::string_view raw, MessageState& state) {
-  JsonReader reader(raw);
-  reader.enter_object();
-  JsonValueRef name, arguments;
-  JsonStringRef key;
-  while (reader.next_member(key)) {
-    if (key == "name") {
-      reader.read_value(name);
-    } else if (key == "arguments") {
-      reader.read_value(arguments);
-    } else {
-      reader.skip_value();
-    }
-  }
+  static constexpr std::string_view kMembers[] = {"name", "arguments"};
+  JsonValueRef v[2];
+  capture_members(raw, kMembers, v);
+  const JsonValueRef &name = v[0], &arguments = v[1];
   Call* call = nullptr;
   for (Call& c : calls_) {
     if (c.index == -2) call = &c;  // -2 marks the legacy function call
@@ -530,19 +502,10 @@ void OpenAiChatProtocol::complete_calls(MessageState& state) {
 }
 
 void OpenAiChatProtocol::apply_usage(std::string_view raw, MessageState& state) {
-  JsonReader reader(raw);
-  reader.enter_object();
-  JsonValueRef prompt, completion;
-  JsonStringRef key;
-  while (reader.next_member(key)) {
-    if (key == "prompt_tokens") {
-      reader.read_value(prompt);
-    } else if (key == "completion_tokens") {
-      reader.read_value(completion);
-    } else {
-      reader.skip_value();
-    }
-  }
+  static constexpr std::string_view kMembers[] = {"prompt_tokens", "completion_tokens"};
+  JsonValueRef v[2];
+  capture_members(raw, kMembers, v);
+  const JsonValueRef &prompt = v[0], &completion = v[1];
   uint64_t in = 0, out = 0;
   const bool has_in = prompt.to_uint64(in);
   const bool has_out = completion.to_uint64(out);

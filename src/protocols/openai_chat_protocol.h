@@ -54,6 +54,7 @@
 
 #include "json_reader.h"
 #include "protocol.h"
+#include "protocols/kit.h"
 
 namespace ssew {
 
@@ -85,7 +86,7 @@ class OpenAiChatProtocol : public Protocol {
     // A light scan of the argument text (strings, nesting): whether an object or
     // array has already closed, i.e. the input is complete. O(fragment), no copy.
     bool arguments_closed = false;
-    bool in_string = false, escape = false;
+    JsonBracketScanner scanner;
     size_t depth = 0;
     void scan(std::string_view fragment);
   };

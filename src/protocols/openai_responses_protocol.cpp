@@ -6,49 +6,21 @@
 namespace ssew {
 namespace {
 
-// The members of one event's data that any event type may need, as views.
+// The members of one event's data that any event type may need, as views; keys in
+// the order of their frequency on the hot path.
+constexpr std::string_view kFields[] = {"type",      "delta", "item_id",  "output_index", "content_index",
+                                        "sequence_number", "summary_index", "arguments", "item", "response",
+                                        "name",      "error", "message",  "code"};
 struct EventFields {
-  JsonValueRef type, sequence_number, item_id, output_index, content_index, summary_index;
-  JsonValueRef delta, arguments, name, item, response, error, message, code;
+  JsonValueRef v[std::size(kFields)];
+  JsonValueRef &type = v[0], &delta = v[1], &item_id = v[2], &output_index = v[3], &content_index = v[4],
+               &sequence_number = v[5], &summary_index = v[6], &arguments = v[7], &item = v[8], &response = v[9],
+               &name = v[10], &error = v[11], &message = v[12], &code = v[13];
 };
-
-JsonValueRef* field_for(EventFields& f, const JsonStringRef& key) {
-  // Keys in the order of their frequency on the hot path.
-  if (key == "type") return &f.type;
-  if (key == "delta") return &f.delta;
-  if (key == "item_id") return &f.item_id;
-  if (key == "output_index") return &f.output_index;
-  if (key == "content_index") return &f.content_index;
-  if (key == "sequence_number") return &f.sequence_number;
-  if (key == "summary_index") return &f.summary_index;
-  if (key == "arguments") return &f.arguments;
-  if (key == "item") return &f.item;
-  if (key == "response") return &f.response;
-  if (key == "name") return &f.name;
-  if (key == "error") return &f.error;
-  if (key == "message") return &f.message;
-  if (key == "code") return &f.code;
-  return nullptr;
-}
 
 int64_t int_or(const JsonValueRef& value, int64_t fallback) {
   int64_t n;
   return value.to_int64(n) ? n : fallback;
-}
-
-// The members of an object value (validated) captured by name; others skipped.
-template <size_t N>
-void read_members(std::string_view raw, const char* const (&names)[N], JsonValueRef (&out)[N]) {
-  JsonReader reader(raw);
-  if (!reader.enter_object()) return;
-  JsonStringRef key;
-  while (reader.next_member(key)) {
-    JsonValueRef* target = nullptr;
-    for (size_t i = 0; i < N; ++i) {
-      if (key == names[i]) target = &out[i];
-    }
-    if (!(target ? reader.read_value(*target) : reader.skip_value())) return;
-  }
 }
 
 }  // namespace
@@ -104,9 +76,9 @@ void OpenAiResponsesProtocol::append(Slot slot, std::string_view item_id, int64_
 }
 
 void OpenAiResponsesProtocol::start_call(std::string_view item_raw, int64_t output_index, MessageState& state) {
-  static constexpr const char* kNames[] = {"type", "id", "call_id", "name"};
+  static constexpr std::string_view kNames[] = {"type", "id", "call_id", "name"};
   JsonValueRef v[4];
-  read_members(item_raw, kNames, v);
+  capture_members(item_raw, kNames, v);
   if (!v[0].is_string() || v[0].string() != "function_call") return;
   const std::string item_id = text_of(v[1]);
   std::string call_id = text_of(v[2]);
@@ -135,9 +107,9 @@ void OpenAiResponsesProtocol::complete_arguments(const std::string& call_id, con
 }
 
 void OpenAiResponsesProtocol::finish_call(std::string_view item_raw, int64_t output_index, MessageState& state) {
-  static constexpr const char* kNames[] = {"type", "id", "call_id", "name", "arguments"};
+  static constexpr std::string_view kNames[] = {"type", "id", "call_id", "name", "arguments"};
   JsonValueRef v[5];
-  read_members(item_raw, kNames, v);
+  capture_members(item_raw, kNames, v);
   if (!v[0].is_string() || v[0].string() != "function_call") return;
   const std::string item_id = text_of(v[1]);
   std::string call_id = text_of(v[2]);
@@ -156,9 +128,9 @@ void OpenAiResponsesProtocol::finish_call(std::string_view item_raw, int64_t out
 }
 
 void OpenAiResponsesProtocol::read_response(std::string_view raw, MessageState& state, std::string_view type) {
-  static constexpr const char* kNames[] = {"usage", "output", "incomplete_details", "error"};
+  static constexpr std::string_view kNames[] = {"usage", "output", "incomplete_details", "error"};
   JsonValueRef v[4];
-  read_members(raw, kNames, v);
+  capture_members(raw, kNames, v);
 
   // Function calls the events never announced (a server that skips them).
   if (v[1].is_array()) {
@@ -169,9 +141,9 @@ void OpenAiResponsesProtocol::read_response(std::string_view raw, MessageState& 
       JsonValueRef item;
       if (!reader.read_value(item)) break;
       if (item.is_object()) {
-        static constexpr const char* kItem[] = {"type", "id", "call_id"};
+        static constexpr std::string_view kItem[] = {"type", "id", "call_id"};
         JsonValueRef f[3];
-        read_members(item.raw, kItem, f);
+        capture_members(item.raw, kItem, f);
         if (f[0].is_string() && f[0].string() == "function_call") {
           function_called_ = true;
           const std::string item_id = text_of(f[1]);
@@ -187,9 +159,9 @@ void OpenAiResponsesProtocol::read_response(std::string_view raw, MessageState& 
   }
 
   if (v[0].is_object()) {
-    static constexpr const char* kUsage[] = {"input_tokens", "output_tokens"};
+    static constexpr std::string_view kUsage[] = {"input_tokens", "output_tokens"};
     JsonValueRef u[2];
-    read_members(v[0].raw, kUsage, u);
+    capture_members(v[0].raw, kUsage, u);
     uint64_t in = 0, out = 0;
     const bool has_in = u[0].to_uint64(in);
     const bool has_out = u[1].to_uint64(out);
@@ -206,9 +178,9 @@ void OpenAiResponsesProtocol::read_response(std::string_view raw, MessageState& 
   if (type == "response.incomplete") {
     std::string reason;
     if (v[2].is_object()) {
-      static constexpr const char* kReason[] = {"reason"};
+      static constexpr std::string_view kReason[] = {"reason"};
       JsonValueRef r[1];
-      read_members(v[2].raw, kReason, r);
+      capture_members(v[2].raw, kReason, r);
       reason = text_of(r[0]);
     }
     state.set_finish_reason(reason.empty() ? "incomplete" : reason);
@@ -229,13 +201,7 @@ void OpenAiResponsesProtocol::on_event(const SseEvent& event, MessageState& stat
   EventFields f;
   JsonReader reader(data);
   if (reader.peek() == JsonType::kObject) {
-    reader.enter_object();
-    JsonStringRef key;
-    while (reader.next_member(key)) {
-      JsonValueRef* target = field_for(f, key);
-      if (!(target ? reader.read_value(*target) : reader.skip_value())) break;
-    }
-    if (!reader.at_end()) {
+    if (!capture_members(data, kFields, f.v)) {
       return reject_unreadable(state, data, "An OpenAI Responses event is not valid JSON; it was ignored");
     }
   } else {
