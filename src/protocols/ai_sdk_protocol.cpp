@@ -41,14 +41,39 @@ bool AiSdkProtocol::is_ai_sdk_event(const SseEvent& event) {
   return is_chunk_type(t) || (t.size() > 5 && t.substr(0, 5) == "data-");
 }
 
+bool AiSdkProtocol::keep_open(std::unordered_map<std::string, bool>& open, std::string_view id, bool shown,
+                              MessageState& state) {
+  std::string key(id);
+  const auto it = open.find(key);
+  if (it == open.end()) {
+    if (!state.reserve(id.size() + kEntryBytes)) return false;
+    if (!shown && !pending_.add(state)) return false;
+    open.emplace(std::move(key), shown);
+    return true;
+  }
+  if (shown && !it->second) {
+    it->second = true;
+    pending_.remove();
+  }
+  return !state.terminal();
+}
+
+void AiSdkProtocol::forget_open(std::unordered_map<std::string, bool>& open, std::string_view id) {
+  const auto it = open.find(std::string(id));
+  if (it == open.end()) return;
+  if (!it->second) pending_.remove();
+  open.erase(it);
+}
+
 void AiSdkProtocol::append(Owner kind, std::string_view id, std::string_view chunk, MessageState& state) {
   if (owner_ != kind || owner_id_ != id) {
-    std::unordered_set<std::string>& open = kind == Owner::kText ? open_text_ : open_reasoning_;
-    if (open.insert(std::string(id)).second) {
+    std::unordered_map<std::string, bool>& open = kind == Owner::kText ? open_text_ : open_reasoning_;
+    if (open.find(std::string(id)) == open.end()) {
       state.warn("unknown_part", std::string(kind == Owner::kText ? "Text" : "Reasoning") +
                                      " arrived for a part that was not started (or already ended): " +
                                      std::string(id) + "; it is shown all the same");
     }
+    if (!keep_open(open, id, /*shown=*/true, state) || !owner_id_bytes_.fits(state, id.size())) return;
     state.break_part();
     owner_ = kind;
     owner_id_.assign(id);
@@ -110,15 +135,17 @@ void AiSdkProtocol::on_event(const SseEvent& event, MessageState& state) {
   const bool text_start = type == "text-start";
   if (text_start || type == "reasoning-start") {
     if (!id.is_string()) return invalid("has no string id");
-    (text_start ? open_text_ : open_reasoning_).insert(std::string(id.string_value(scratch_)));
     owner_ = Owner::kNone;  // a new part, even after a part of the same kind
+    auto& open = text_start ? open_text_ : open_reasoning_;
+    const std::string_view start_id = id.string_value(scratch_);
+    keep_open(open, start_id, /*shown=*/false, state);
     return;
   }
   const bool text_end = type == "text-end";
   if (text_end || type == "reasoning-end") {
     if (!id.is_string()) return invalid("has no string id");
     const std::string_view chunk_id = id.string_value(scratch_);
-    (text_end ? open_text_ : open_reasoning_).erase(std::string(chunk_id));
+    forget_open(text_end ? open_text_ : open_reasoning_, chunk_id);
     if (owner_ == (text_end ? Owner::kText : Owner::kReasoning) && owner_id_ == chunk_id) owner_ = Owner::kNone;
     return;
   }
@@ -147,7 +174,10 @@ void AiSdkProtocol::on_event(const SseEvent& event, MessageState& state) {
       return state.tool_input_delta(call_id, std::string_view(fragment_).substr(skip));
     }
     if (type == "tool-input-start") {
-      if (input_encoding.is_string() && input_encoding.string() == "text") text_inputs_[call_id] = false;
+      if (input_encoding.is_string() && input_encoding.string() == "text" && text_inputs_.count(call_id) == 0) {
+        if (!state.reserve(call_id.size() + kEntryBytes)) return;
+        text_inputs_[call_id] = false;
+      }
       return state.tool_start(call_id, name);
     }
     if (type == "tool-input-available") {
@@ -191,6 +221,7 @@ void AiSdkProtocol::on_event(const SseEvent& event, MessageState& state) {
     // The SDK forgets the step's open text and reasoning parts.
     open_text_.clear();
     open_reasoning_.clear();
+    pending_.clear();
     owner_ = Owner::kNone;
     return;
   }

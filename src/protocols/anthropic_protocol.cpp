@@ -44,11 +44,22 @@ bool AnthropicProtocol::is_anthropic_event(const SseEvent& event) {
   return error_type.is_string() && ends_with(error_type.string_value(scratch), "_error");
 }
 
-AnthropicProtocol::Block* AnthropicProtocol::open_block(uint64_t index, Block::Kind kind) {
+AnthropicProtocol::Block* AnthropicProtocol::open_block(uint64_t index, Block::Kind kind, MessageState& state) {
+  auto it = blocks_.find(index);
+  if (it != blocks_.end()) {
+    close_block(it->second);
+  } else if (!state.reserve(kEntryBytes)) {
+    return nullptr;
+  }
   Block& block = blocks_[index];
   block = Block{};
   block.kind = kind;
   return &block;
+}
+
+void AnthropicProtocol::close_block(Block& block) {
+  if (block.pending) pending_.remove();
+  block.pending = false;
 }
 
 void AnthropicProtocol::enter(uint64_t index, MessageState& state) {
@@ -137,25 +148,28 @@ void AnthropicProtocol::on_block_start(uint64_t index, std::string_view raw, Mes
   has_current_ = true;
   current_ = index;
 
-  if (type == "text") {
-    open_block(index, Block::kText);
-    if (text.is_string()) state.append_text(text.delta_string_value(scratch_));
-    return;
-  }
-  if (type == "thinking") {
-    open_block(index, Block::kThinking);
-    if (thinking.is_string()) state.append_reasoning(thinking.delta_string_value(scratch_));
-    return;
+  if (type == "text" || type == "thinking") {
+    const bool is_text = type == "text";
+    Block* block = open_block(index, is_text ? Block::kText : Block::kThinking, state);
+    if (!block) return;
+    const JsonValueRef& value = is_text ? text : thinking;
+    const std::string_view chunk = value.is_string() ? value.delta_string_value(scratch_) : std::string_view();
+    if (chunk.empty()) {
+      block->pending = pending_.add(state);  // its part comes with its first delta
+      return;
+    }
+    return is_text ? state.append_text(chunk) : state.append_reasoning(chunk);
   }
   std::string type_text;
   type.append_to(type_text);
   // tool_use, and the server-run ones: server_tool_use, mcp_tool_use.
   if (ends_with(type_text, "tool_use")) {
     if (!id.is_string()) {
-      open_block(index, Block::kIgnored);
+      if (!open_block(index, Block::kIgnored, state)) return;
       return state.warn("invalid_event", "A '" + type_text + "' block has no id; it was ignored");
     }
-    Block* block = open_block(index, Block::kTool);
+    Block* block = open_block(index, Block::kTool, state);
+    if (!block || !state.reserve(id.raw.size() + (input.present() ? input.raw.size() : 0))) return;
     id.string().append_to(block->tool_id);
     if (input.present()) block->start_input.assign(input.raw);
     std::string tool_name;
@@ -163,7 +177,7 @@ void AnthropicProtocol::on_block_start(uint64_t index, std::string_view raw, Mes
     state.tool_start(block->tool_id, tool_name);
     return;
   }
-  open_block(index, Block::kIgnored);  // redacted_thinking, results, unknown blocks
+  if (!open_block(index, Block::kIgnored, state)) return;  // redacted_thinking, results, unknown blocks
   // The result of a server-run tool (web_search_tool_result, code_execution_tool_result,
   // mcp_tool_result, ...): complete in its start event.
   if (ends_with(type_text, "_tool_result") && tool_use_id.is_string()) {
@@ -208,12 +222,14 @@ void AnthropicProtocol::on_block_delta(uint64_t index, std::string_view raw, Mes
     if (!value.is_string()) return state.warn("invalid_event", "A text or thinking delta has no text; it was ignored");
     const Block::Kind kind = is_text ? Block::kText : Block::kThinking;
     // A delta whose block never started still shows (nothing that arrived is dropped).
-    if (!block) block = open_block(index, kind);
+    if (!block) block = open_block(index, kind, state);
+    if (!block) return;
     if (block->kind != kind) {
       return state.warn("mismatched_delta", "A delta does not match the type of its content block; it was ignored");
     }
     enter(index, state);
     const std::string_view chunk = value.delta_string_value(scratch_);
+    if (!chunk.empty()) close_block(*block);  // its part now exists
     return is_text ? state.append_text(chunk) : state.append_reasoning(chunk);
   }
   if (type == "input_json_delta") {
@@ -233,7 +249,8 @@ void AnthropicProtocol::on_block_delta(uint64_t index, std::string_view raw, Mes
 void AnthropicProtocol::on_block_stop(uint64_t index, MessageState& state) {
   auto it = blocks_.find(index);
   if (it == blocks_.end()) return;
-  const Block& block = it->second;
+  Block& block = it->second;
+  close_block(block);
   if (block.kind == Block::kTool) {
     // Without deltas the start's input stands (the placeholder {}).
     if (!block.got_input && !block.start_input.empty()) {

@@ -229,9 +229,12 @@ void GeminiProtocol::on_stray_line(std::string_view line, MessageState& state) {
     return true;
   });
   if (!balanced) return reset_stray();  // not JSON
+  const size_t kept = stray_.size() + line.size() + 1;
+  if (kept > kMaxStrayBytes) return reset_stray();
+  // Kept until the value completes: charged (its largest size) to the message budget.
+  if (!stray_bytes_.fits(state, kept + stray_closers_.size())) return reset_stray();
   stray_.append(line);
   stray_.push_back('\n');
-  if (stray_.size() > kMaxStrayBytes) return reset_stray();
   if (!stray_closers_.empty()) return;
   const std::string_view json = trim_json_space(stray_);
   if (JsonReader::validate(json)) {

@@ -75,6 +75,7 @@ class GeminiProtocol : public Protocol {
   std::string stray_;
   std::string stray_closers_;  // the closing brackets the open ones expect, innermost last
   JsonBracketScanner stray_scanner_;
+  ChargedBuffer stray_bytes_;
 };
 
 }  // namespace ssew

@@ -360,9 +360,29 @@ void OpenAiChatProtocol::Call::scan(std::string_view fragment) {
   });
 }
 
+template <typename Map, typename Key>
+OpenAiChatProtocol::Call* OpenAiChatProtocol::find(const Map& map, const Key& key) {
+  ++match_probes_;
+  const auto it = map.find(key);
+  return it == map.end() ? nullptr : &calls_[it->second];
+}
+
+OpenAiChatProtocol::Call* OpenAiChatProtocol::add_call(Call fresh, MessageState& state) {
+  // Kept for the rest of the stream: the call, its id in by_id_ and its index in
+  // by_index_; shown only once named, so it waits as a pending part.
+  if (!state.reserve(2 * fresh.id.size() + 3 * kEntryBytes) || !pending_.add(state)) return nullptr;
+  const size_t position = calls_.size();
+  by_id_[fresh.id] = position;
+  if (fresh.index != -1) by_index_[fresh.index] = position;
+  calls_.push_back(std::move(fresh));
+  ++calls_version_;
+  return &calls_.back();
+}
+
 void OpenAiChatProtocol::start_call(Call& call, MessageState& state) {
   if (call.started) return;
   call.started = true;
+  pending_.remove();
   ++calls_version_;
   state.tool_start(call.id, call.name);
 }
@@ -412,13 +432,9 @@ JsonValueRef OpenAiChatProtocol::apply_tool_calls(std::string_view raw, MessageS
     // Which call this fragment belongs to (see the header).
     Call* call = nullptr;
     if (!call_id.empty()) {
-      for (Call& c : calls_) {
-        if (c.id == call_id) call = &c;
-      }
+      call = find(by_id_, call_id);
     } else if (number >= 0) {
-      for (Call& c : calls_) {
-        if (c.index == number) call = &c;  // the latest with this index
-      }
+      call = find(by_index_, number);  // the latest with this index
     } else if (!calls_.empty()) {
       call = &calls_.back();
     }
@@ -431,19 +447,16 @@ JsonValueRef OpenAiChatProtocol::apply_tool_calls(std::string_view raw, MessageS
       if (!call_id.empty()) {
         fresh.id = call_id;
       } else {
-        for (;;) {
+        do {
           fresh.id = "call_" + std::to_string(next_call_number_++);
-          bool taken = state.has_tool(fresh.id);
-          for (const Call& c : calls_) taken = taken || c.id == fresh.id;
-          if (!taken) break;
-        }
+        } while (state.has_tool(fresh.id) || find(by_id_, fresh.id));
       }
       fresh.index = number;
-      calls_.push_back(std::move(fresh));
-      ++calls_version_;
-      call = &calls_.back();
+      call = add_call(std::move(fresh), state);
+      if (!call) return JsonValueRef();  // over a limit: the message has ended
     }
     if (!call->started && !call_name.empty()) {
+      if (!state.reserve(call_name.size())) return JsonValueRef();
       call->name = call_name;
       start_call(*call, state);
     }
@@ -469,20 +482,17 @@ void OpenAiChatProtocol::apply_function_call(std::string_view raw, MessageState&
   JsonValueRef v[2];
   capture_members(raw, kMembers, v);
   const JsonValueRef &name = v[0], &arguments = v[1];
-  Call* call = nullptr;
-  for (Call& c : calls_) {
-    if (c.index == -2) call = &c;  // -2 marks the legacy function call
-  }
+  Call* call = find(by_index_, int64_t{-2});  // -2 marks the legacy function call
   if (!call) {
     Call fresh;
     fresh.id = "function_call";
     fresh.index = -2;
-    calls_.push_back(std::move(fresh));
-    ++calls_version_;
-    call = &calls_.back();
+    call = add_call(std::move(fresh), state);
+    if (!call) return;
   }
   if (!call->started && name.is_string() && !name.string().body.empty()) {
     call->name.assign(name.string_value(scratch_));
+    if (!state.reserve(call->name.size())) return;
     start_call(*call, state);
   }
   if (arguments.is_string()) {

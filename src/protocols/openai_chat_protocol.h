@@ -26,7 +26,9 @@
 //                               its `index`, and lastly the latest call. A call
 //                               whose first fragment has no id gets one
 //                               ("call_<n>"); a call is shown once its name (or its
-//                               first argument text) is known.
+//                               first argument text) is known. Calls are found by
+//                               hash (id, index); one not shown yet counts against
+//                               maxParts and its bytes against maxMessageBytes.
 //   delta.function_call         the deprecated single function call, as a tool call
 //                               with id "function_call"
 //   finish_reason               set_finish_reason; at "tool_calls", "stop" and
@@ -50,6 +52,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "json_reader.h"
@@ -72,6 +75,11 @@ class OpenAiChatProtocol : public Protocol {
   // top-level "choices" is an array. Cheap: a substring test first, then a walk of
   // the top-level members only (no tree).
   static bool looks_like_chunk(std::string_view data);
+
+  // The stored calls examined so far to match fragments to calls and to find free
+  // ids (each lookup counts the entries it looks at): the cost of matching, for
+  // tests to bound.
+  size_t match_probes() const { return match_probes_; }
 
  private:
   // One choice-0 delta of a chunk, as views into the event's data.
@@ -111,6 +119,11 @@ class OpenAiChatProtocol : public Protocol {
   void apply_usage(std::string_view raw, MessageState& state);
   void apply_error(std::string_view raw_error, MessageState& state);
   void start_call(Call& call, MessageState& state);
+  // A new call, charged and counted as a pending part; nullptr (the message has
+  // ended over a limit) when it does not fit.
+  Call* add_call(Call fresh, MessageState& state);
+  template <typename Map, typename Key>
+  Call* find(const Map& map, const Key& key);
   void complete_calls(MessageState& state);
 
   std::vector<Delta> deltas_;  // reused across chunks
@@ -122,9 +135,13 @@ class OpenAiChatProtocol : public Protocol {
   Template template_;
   uint64_t calls_version_ = 0;  // changes whenever a call is created or started
   std::vector<Call> calls_;    // in order of arrival
+  std::unordered_map<std::string, size_t> by_id_;   // a call's position by its id
+  std::unordered_map<int64_t, size_t> by_index_;    // the latest call with each index
+  PendingParts pending_;       // calls not shown yet (no name, no arguments)
   std::string scratch_;
   std::string scratch2_;
   size_t next_call_number_ = 0;
+  size_t match_probes_ = 0;
 };
 
 }  // namespace ssew

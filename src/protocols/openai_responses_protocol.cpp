@@ -45,16 +45,26 @@ bool OpenAiResponsesProtocol::looks_like_event(const SseEvent& event) {
 
 OpenAiResponsesProtocol::Call* OpenAiResponsesProtocol::find_call(std::string_view item_id, int64_t output_index) {
   if (!item_id.empty()) {
-    for (Call& c : calls_) {
-      if (c.item_id == item_id || c.call_id == item_id) return &c;
-    }
+    const auto it = by_id_.find(std::string(item_id));
+    if (it != by_id_.end()) return &calls_[it->second];
   }
   if (output_index >= 0) {
-    for (Call& c : calls_) {
-      if (c.output_index == output_index) return &c;
-    }
+    const auto it = by_output_.find(output_index);
+    if (it != by_output_.end()) return &calls_[it->second];
   }
   return nullptr;
+}
+
+OpenAiResponsesProtocol::Call* OpenAiResponsesProtocol::add_call(Call call, MessageState& state) {
+  // Kept for the rest of the stream: both ids, in calls_ and in by_id_, and the
+  // output index (the first call found for an id or index wins, as it always did).
+  if (!state.reserve(2 * (call.item_id.size() + call.call_id.size()) + 4 * kEntryBytes)) return nullptr;
+  const size_t position = calls_.size();
+  if (!call.item_id.empty()) by_id_.emplace(call.item_id, position);
+  if (!call.call_id.empty()) by_id_.emplace(call.call_id, position);
+  if (call.output_index >= 0) by_output_.emplace(call.output_index, position);
+  calls_.push_back(std::move(call));
+  return &calls_.back();
 }
 
 void OpenAiResponsesProtocol::append(Slot slot, std::string_view item_id, int64_t output_index, int64_t sub_index,
@@ -64,6 +74,7 @@ void OpenAiResponsesProtocol::append(Slot slot, std::string_view item_id, int64_
     // A different content part, summary part or item: a part of its own.
     state.break_part();
     last_slot_ = slot;
+    if (!last_item_bytes_.fits(state, item_id.size())) return;
     last_item_.assign(item_id);
     last_output_index_ = output_index;
     last_sub_index_ = sub_index;
@@ -88,7 +99,7 @@ void OpenAiResponsesProtocol::start_call(std::string_view item_raw, int64_t outp
   }
   function_called_ = true;
   if (find_call(item_id, -1) || find_call(call_id, -1)) return;  // announced twice
-  calls_.push_back(Call{item_id, call_id, output_index});
+  if (!add_call(Call{item_id, call_id, output_index}, state)) return;
   last_slot_ = Slot::kNone;
   state.tool_start(call_id, text_of(v[3]));
 }
@@ -119,8 +130,8 @@ void OpenAiResponsesProtocol::finish_call(std::string_view item_raw, int64_t out
   Call* call = find_call(item_id.empty() ? call_id : item_id, -1);
   if (!call) {
     // Never announced: show it now.
-    calls_.push_back(Call{item_id, call_id, output_index});
-    call = &calls_.back();
+    call = add_call(Call{item_id, call_id, output_index}, state);
+    if (!call) return;
     last_slot_ = Slot::kNone;
     state.tool_start(call_id, text_of(v[3]));
   }
@@ -266,8 +277,8 @@ void OpenAiResponsesProtocol::on_event(const SseEvent& event, MessageState& stat
         if (item_id.empty()) return;
         // Never announced: show it now, with the name this event may carry.
         function_called_ = true;
-        calls_.push_back(Call{item_id, item_id, output_index});
-        call = &calls_.back();
+        call = add_call(Call{item_id, item_id, output_index}, state);
+        if (!call) return;
         last_slot_ = Slot::kNone;
         state.tool_start(item_id, text_of(f.name));
       }
