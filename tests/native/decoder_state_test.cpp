@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "fixture_replay.h"
 #include "message_session.h"
 #include "protocols/gemini_protocol.h"
 #include "protocols/openai_chat_protocol.h"
@@ -16,14 +17,8 @@ namespace {
 constexpr size_t KiB = 1024, MiB = 1024 * 1024;
 
 std::unique_ptr<MessageSession> decode(const std::string& sse, const std::string& protocol,
-                                       MessageState::Limits limits) {
-  MessageSession::Options options;
-  options.protocol = protocol;
-  options.limits = limits;
-  auto session = std::make_unique<MessageSession>(options);
-  session->feed(sse);
-  session->end();
-  return session;
+                                       MessageState::Limits limits = {}) {
+  return testing::decode(sse, protocol, limits);
 }
 
 MessageState::Limits budget(size_t bytes) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "fixture_replay.h"
 #include "message_session.h"
 #include "protocols/errors.h"
 #include "protocols/protocol.h"
@@ -85,13 +86,7 @@ namespace {
 
 std::unique_ptr<MessageSession> decode(const std::string& sse, const std::string& protocol,
                                        MessageState::Limits limits = {}) {
-  MessageSession::Options options;
-  options.protocol = protocol;
-  options.limits = limits;
-  auto session = std::make_unique<MessageSession>(options);
-  session->feed(sse);
-  session->end();
-  return session;
+  return testing::decode(sse, protocol, limits);
 }
 
 // The rows of the markdown table that follows `heading` in `doc`: each row's cells.
