@@ -14,6 +14,7 @@
 #include "message_session.h"
 #include "protocols/errors.h"
 #include "protocols/protocol.h"
+#include "utf8.h"
 
 namespace ssew {
 namespace {
@@ -255,6 +256,25 @@ TEST(ErrorPolicy, JsonTooDeepIsOneRuleAgainstMaxJsonDepthInEveryProtocol) {
     s = decode(text + unreadable, c.protocol, limits);
     EXPECT_NE(s->state().error_code(), "json_too_deep") << c.protocol;
     EXPECT_GE(s->state().warning_count(), 1u) << c.protocol;
+  }
+}
+
+}  // namespace
+}  // namespace ssew
+
+namespace ssew {
+namespace {
+
+// utf8_sequence_length unrolls the lead table of utf8_lead() for speed: the two must
+// agree on every lead byte and every first continuation byte.
+TEST(Utf8Lead, TheTableAndUtf8SequenceLengthAgree) {
+  for (unsigned lead = 0x80; lead <= 0xFF; ++lead) {
+    const Utf8Lead info = utf8_lead(static_cast<uint8_t>(lead));
+    for (unsigned second = 0; second <= 0xFF; ++second) {
+      const uint8_t bytes[4] = {static_cast<uint8_t>(lead), static_cast<uint8_t>(second), 0x80, 0x80};
+      const bool ok = info.need > 0 && second >= info.lower && second <= info.upper;
+      EXPECT_EQ(utf8_sequence_length(bytes, 4), ok ? info.need + 1u : 0u) << std::hex << lead << " " << second;
+    }
   }
 }
 
