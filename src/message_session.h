@@ -27,7 +27,7 @@
 
 #include "batch_writer.h"
 #include "message_state.h"
-#include "protocol.h"
+#include "protocols/protocol.h"
 #include "sse_parser.h"
 
 namespace ssew {

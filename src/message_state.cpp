@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "json_string.h"
+#include "protocols/errors.h"
 
 namespace ssew {
 
@@ -48,15 +49,13 @@ void MessageState::set_status(Status status) {
 bool MessageState::charge(size_t bytes) {
   message_bytes_ += bytes;
   if (message_bytes_ <= limits_.max_message_bytes) return true;
-  set_error_internal("The answer is too long to show in full (maxMessageBytes).",
-                     "message_too_large", false);
+  fail(errc::kMessageTooLarge);
   return false;
 }
 
 bool MessageState::add_part(std::unique_ptr<Part> part) {
   if (parts_.size() >= limits_.max_parts) {
-    set_error_internal("The answer has too many parts to show in full (maxParts).",
-                       "too_many_parts", false);
+    fail(errc::kTooManyParts);
     return false;
   }
   // The last part can no longer grow: a surrogate it held back stays lone.
@@ -68,8 +67,7 @@ bool MessageState::add_part(std::unique_ptr<Part> part) {
 
 bool MessageState::within_depth(std::string_view json) {
   if (json_nesting_depth(json) <= limits_.max_json_depth) return true;
-  set_error_internal("A tool call is too deeply nested to show (maxJsonDepth).",
-                     "json_too_deep", false);
+  fail(errc::kJsonTooDeep);
   return false;
 }
 
@@ -231,8 +229,7 @@ void MessageState::tool_input_delta(std::string_view id, std::string_view fragme
   // A fragment that crosses the limit is refused whole, so inputText stays exactly
   // what JavaScript was sent.
   if (part->input->text().size() + fragment.size() > limits_.max_tool_input_bytes) {
-    set_error_internal("A tool call is too large to show (maxToolInputBytes).",
-                       "tool_input_too_large", false);
+    fail(errc::kToolInputTooLarge);
     return;
   }
   if (!charge(charged) || fragment.empty()) return;
@@ -244,8 +241,7 @@ void MessageState::tool_input_delta(std::string_view id, std::string_view fragme
   patch_.push_growing((uint64_t{1} << 32) | index, static_cast<uint32_t>(PatchOp::kToolInputAppend),
                       static_cast<uint32_t>(index), fragment);
   if (error == PartialJsonError::kTooDeep) {
-    set_error_internal("A tool call is too deeply nested to show (maxJsonDepth).",
-                       "json_too_deep", false);
+    fail(errc::kJsonTooDeep);
     return;
   }
   if (error == PartialJsonError::kSyntax && before == PartialJsonError::kNone) {
@@ -400,6 +396,11 @@ void MessageState::set_error_internal(std::string_view message, std::string_view
   set_status(Status::kError);
 }
 
+void MessageState::fail(std::string_view code) {
+  const ErrorCodeInfo& info = error_code_info(code);
+  set_error_internal(info.message, info.code, info.retryable);
+}
+
 void MessageState::set_error(std::string_view message, std::string_view code, bool retryable) {
   if (terminal()) return;
   set_error_internal(message, code, retryable);
@@ -413,8 +414,7 @@ void MessageState::abort() {
 
 void MessageState::end_of_stream() {
   if (terminal()) return;
-  set_error_internal("The answer ended before it was complete.",
-                     "interrupted", true);
+  fail(errc::kInterrupted);
 }
 
 std::string MessageState::echo(std::string_view value, size_t max_bytes) {

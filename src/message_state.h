@@ -201,6 +201,7 @@ class MessageState {
 
   // --- reading -------------------------------------------------------------------
   Status status() const { return status_; }
+  const Limits& limits() const { return limits_; }
   bool terminal() const { return status_ >= Status::kDone; }
   size_t part_count() const { return parts_.size(); }
 
@@ -258,6 +259,9 @@ class MessageState {
   void begin();
   void set_status(Status status);
   void set_error_internal(std::string_view message, std::string_view code, bool retryable);
+  // set_error_internal with one of the core's codes, its sentence and retryable
+  // default (protocols/errors.h).
+  void fail(std::string_view code);
 
   Limits limits_;
   Status status_ = Status::kIdle;

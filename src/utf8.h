@@ -7,6 +7,21 @@
 
 namespace ssew {
 
+// What a UTF-8 lead byte asks of the bytes after it (the well-formed sequences of
+// Unicode's Table 3-7): `need` continuation bytes, the first of them in
+// lower..upper, the others in 80..BF; need 0 for a byte that cannot start a
+// multi-byte sequence (ASCII, a continuation byte, C0, C1, F5..FF). The one copy of
+// this table for every UTF-8 decoder in the core.
+struct Utf8Lead {
+  uint8_t need, lower, upper;
+};
+constexpr Utf8Lead utf8_lead(uint8_t lead) {
+  if (lead < 0xC2 || lead > 0xF4) return {0, 0, 0};
+  if (lead < 0xE0) return {1, 0x80, 0xBF};
+  if (lead < 0xF0) return {2, static_cast<uint8_t>(lead == 0xE0 ? 0xA0 : 0x80), static_cast<uint8_t>(lead == 0xED ? 0x9F : 0xBF)};
+  return {3, static_cast<uint8_t>(lead == 0xF0 ? 0x90 : 0x80), static_cast<uint8_t>(lead == 0xF4 ? 0x8F : 0xBF)};
+}
+
 // Appends `bytes` to `out` as valid UTF-8, decoding it as the WHATWG "UTF-8 decode"
 // algorithm does for a complete input: every maximal invalid subsequence becomes one
 // U+FFFD (EF BF BD), an ASCII byte is never swallowed by a broken sequence, and an

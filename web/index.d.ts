@@ -104,7 +104,7 @@ export type MessageErrorCode =
   | 'interrupted' | 'network_error' | 'server_error' | `http_${number}` | 'no_content' | 'bad_content_type'
   | 'too_many_redirects' | 'unexpected_redirect' | 'invalid_response' | 'invalid_input' | 'invalid_options' | 'invalid_chunk'
   | 'event_too_large' | 'tool_input_too_large' | 'json_too_deep' | 'too_many_parts' | 'message_too_large'
-  | 'load_failed' | 'internal_error';
+  | 'prompt_blocked' | 'load_failed' | 'internal_error';
 
 export interface MessageError {
   /** A short sentence an end user can read (at most about 200 characters). */

@@ -25,7 +25,7 @@
 
 #include "json_reader.h"
 #include "message_session.h"
-#include "openai_chat_protocol.h"
+#include "protocols/openai_chat_protocol.h"
 #include "sse_parser.h"
 
 namespace {

@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-#include "gemini_protocol.h"
+#include "protocols/gemini_protocol.h"
 #include "message_session.h"
 
 namespace {

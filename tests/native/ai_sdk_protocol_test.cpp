@@ -5,10 +5,10 @@
 
 #include <string>
 
-#include "ai_sdk_protocol.h"
+#include "protocols/ai_sdk_protocol.h"
 #include "fixture_replay.h"
 #include "message_session.h"
-#include "protocol.h"
+#include "protocols/protocol.h"
 
 namespace ssew {
 namespace {

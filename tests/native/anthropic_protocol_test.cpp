@@ -5,10 +5,10 @@
 
 #include <string>
 
-#include "anthropic_protocol.h"
+#include "protocols/anthropic_protocol.h"
 #include "fixture_replay.h"
 #include "message_session.h"
-#include "protocol.h"
+#include "protocols/protocol.h"
 
 namespace ssew {
 namespace {
@@ -193,8 +193,9 @@ TEST(AnthropicProtocol, ErrorTypesAndRetryability) {
   EXPECT_FALSE(s->state().error_retryable());
   s = error(R"({"type":"error","error":{"type":"api_error","message":"Internal server error"}})");
   EXPECT_TRUE(s->state().error_retryable());
-  s = error("Service Unavailable");  // not JSON: the text is the message
-  EXPECT_EQ(s->state().error_code(), "api_error");
+  s = error("Service Unavailable");  // not JSON: the text is the message; no code (errors.h)
+  EXPECT_EQ(s->state().error_code(), "server_error");
+  EXPECT_TRUE(s->state().error_retryable());
   EXPECT_EQ(s->state().error_message(), "Service Unavailable");
   s = error(R"({"message":"flat"})");  // no nested error object
   EXPECT_EQ(s->state().error_message(), "flat");

@@ -16,7 +16,7 @@
 
 #include "fixture_replay.h"
 #include "message_session.h"
-#include "openai_responses_protocol.h"
+#include "protocols/openai_responses_protocol.h"
 
 namespace ssew {
 namespace {

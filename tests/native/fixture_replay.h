@@ -154,9 +154,11 @@ inline nlohmann::json final_state(const std::string& protocol, const std::string
 
 // `sse` fed whole to a new session of `protocol`, then ended: for direct tests that
 // inspect the session afterwards.
-inline std::unique_ptr<MessageSession> decode(const std::string& sse, const std::string& protocol) {
+inline std::unique_ptr<MessageSession> decode(const std::string& sse, const std::string& protocol,
+                                              MessageState::Limits limits = {}) {
   MessageSession::Options options;
   options.protocol = protocol;
+  options.limits = limits;
   auto session = std::make_unique<MessageSession>(options);
   session->feed(sse);
   session->end();

@@ -7,9 +7,9 @@
 #include <string>
 
 #include "fixture_replay.h"
-#include "gemini_protocol.h"
+#include "protocols/gemini_protocol.h"
 #include "message_session.h"
-#include "protocol.h"
+#include "protocols/protocol.h"
 
 namespace ssew {
 namespace {

@@ -14,8 +14,8 @@
 
 #include "fixture_replay.h"
 #include "message_session.h"
-#include "openai_chat_protocol.h"
-#include "protocol.h"
+#include "protocols/openai_chat_protocol.h"
+#include "protocols/protocol.h"
 #include "sse_parser.h"
 
 namespace ssew {
@@ -141,17 +141,6 @@ TEST(OpenAiChatProtocol, ErrorEventShapes) {
   }
 }
 
-TEST(OpenAiChatProtocol, RetryableCodes) {
-  for (const char* code : {"server_error", "rate_limit_exceeded", "overloaded", "overloaded_error", "timeout", "429",
-                           "500", "503", "529", "service_unavailable", "internal_error"}) {
-    EXPECT_TRUE(openai_error_retryable(code)) << code;
-  }
-  for (const char* code : {"", "invalid_request_error", "context_length_exceeded", "insufficient_quota", "400",
-                           "401", "404", "invalid_api_key", "content_filter"}) {
-    EXPECT_FALSE(openai_error_retryable(code)) << code;
-  }
-}
-
 TEST(OpenAiChatProtocol, UsageVariants) {
   // Usage on every chunk (cumulative): the last one counts; null usage is ignored.
   Outcome run = Feed(Chunk(R"("choices":[{"index":0,"delta":{"content":"a"}}],"usage":{"prompt_tokens":3,"completion_tokens":1})") +
@@ -248,13 +237,16 @@ TEST(OpenAiChatProtocol, StrayJsonErrorLine) {
   EXPECT_TRUE(state.error_retryable());
 }
 
-TEST(OpenAiChatProtocol, DeepNestingIsRejectedNotACrash) {
+TEST(OpenAiChatProtocol, DeepNestingIsJsonTooDeepNotACrash) {
+  // The rule of every decoder (protocols/kit.h): an unreadable event nested deeper
+  // than maxJsonDepth ends the message in json_too_deep; what came before stays.
   std::string deep = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"},\"x\":";
   for (int i = 0; i < 100000; ++i) deep += '[';
   deep += "\n\n";
-  const Outcome run = Feed(deep + Delta(R"({"content":"b"})") + "data: [DONE]\n\n");
-  EXPECT_EQ(run.state["text"], "b");
-  EXPECT_EQ(run.warnings, 1u);
+  const Outcome run = Feed(Delta(R"({"content":"z"})") + deep + Delta(R"({"content":"b"})") + "data: [DONE]\n\n");
+  EXPECT_EQ(run.state["text"], "z");
+  EXPECT_EQ(run.state["error"]["code"], "json_too_deep");
+  EXPECT_EQ(run.warnings, 0u);
 }
 
 // --- the memos (prefix resume, chunk templates) change nothing -----------------------

@@ -15,8 +15,8 @@
 
 #include "fixture_replay.h"
 #include "message_session.h"
-#include "openai_responses_protocol.h"
-#include "protocol.h"
+#include "protocols/openai_responses_protocol.h"
+#include "protocols/protocol.h"
 
 namespace ssew {
 namespace {

@@ -38,6 +38,7 @@
 #include <unordered_map>
 
 #include "protocol.h"
+#include "protocols/kit.h"
 
 namespace ssew {
 
@@ -56,8 +57,12 @@ class AnthropicProtocol : public Protocol {
     std::string tool_id;
     std::string start_input;  // the start's input JSON (a placeholder, usually {})
     bool got_input = false;   // an input_json_delta arrived
+    bool pending = false;     // a text or thinking block with no text yet: a part to come
   };
-  Block* open_block(uint64_t index, Block::Kind kind);
+  // The block at `index`, new, charged to the message budget; nullptr (the message
+  // has ended) when it does not fit.
+  Block* open_block(uint64_t index, Block::Kind kind, MessageState& state);
+  void close_block(Block& block);
   void enter(uint64_t index, MessageState& state);
   void on_block_start(uint64_t index, std::string_view block, MessageState& state);
   void on_block_delta(uint64_t index, std::string_view delta, MessageState& state);
@@ -66,6 +71,7 @@ class AnthropicProtocol : public Protocol {
   void on_error(std::string_view data, std::string_view error, MessageState& state);
 
   std::unordered_map<uint64_t, Block> blocks_;  // open blocks by index
+  PendingParts pending_;                         // open blocks whose part is still to come
   bool has_current_ = false;
   uint64_t current_ = 0;  // the block that received content last
   uint64_t input_tokens_ = 0;

@@ -4,54 +4,26 @@
 
 #include "json_reader.h"
 #include "json_string.h"
+#include "protocols/kit.h"
 
 namespace ssew {
 namespace {
 
 // The members of any native payload, captured in one validating pass so that an
 // invalid document never has half an effect. Unknown members are skipped.
+constexpr std::string_view kMembers[] = {"id",   "name",    "input", "delta",     "result",        "error",
+                                         "text", "message", "code",  "retryable", "finish_reason", "usage"};
 struct Payload {
-  JsonValueRef id, name, input, delta, result, error, text, message, code, retryable, finish_reason, usage;
+  JsonValueRef v[std::size(kMembers)];
+  JsonValueRef &id = v[0], &name = v[1], &input = v[2], &delta = v[3], &result = v[4], &error = v[5], &text = v[6],
+               &message = v[7], &code = v[8], &retryable = v[9], &finish_reason = v[10], &usage = v[11];
 };
 
-// `too_deep` is set when the payload nests deeper than the reader allows.
-bool read_payload(std::string_view data, Payload& p, bool* too_deep = nullptr) {
-  JsonReader r(data);
-  const auto done = [&](bool ok) {
-    if (!ok && too_deep) *too_deep = std::string_view(r.error()) == "nested too deeply";
-    return ok;
-  };
-  if (!r.enter_object()) return done(false);
-  JsonStringRef key;
-  while (r.next_member(key)) {
-    JsonValueRef* slot = key == "id" ? &p.id
-                         : key == "name" ? &p.name
-                         : key == "input" ? &p.input
-                         : key == "delta" ? &p.delta
-                         : key == "result" ? &p.result
-                         : key == "error" ? &p.error
-                         : key == "text" ? &p.text
-                         : key == "message" ? &p.message
-                         : key == "code" ? &p.code
-                         : key == "retryable" ? &p.retryable
-                         : key == "finish_reason" ? &p.finish_reason
-                         : key == "usage" ? &p.usage
-                         : nullptr;
-    if (!(slot ? r.read_value(*slot) : r.skip_value())) return done(false);
-  }
-  return done(r.ok() && r.at_end());
-}
+bool read_payload(std::string_view data, Payload& p) { return capture_members(data, kMembers, p.v); }
 
 uint64_t member_count(std::string_view object, std::string_view name) {
-  JsonReader r(object);
   uint64_t value = 0;
-  JsonStringRef key;
-  if (!r.enter_object()) return 0;
-  while (r.next_member(key)) {
-    JsonValueRef v;
-    if (!r.read_value(v)) return 0;
-    if (key == name) v.to_count(value);
-  }
+  member_of(object, name).to_count(value);
   return value;
 }
 
@@ -66,7 +38,8 @@ void NativeProtocol::on_event(const SseEvent& event, MessageState& state) {
   const std::string_view type = event.type;
   const std::string_view data = trim_json_space(event.data);
   const auto invalid = [&] {
-    state.warn("invalid_json", "The data of a '", type, "' event is not a JSON object; the event was ignored");
+    reject_unreadable(state, data,
+                      "The data of a '" + MessageState::echo(type) + "' event is not a JSON object; the event was ignored");
   };
   const auto string_of = [&](const JsonValueRef& v, std::string& out) -> std::string_view {
     return v.is_string() ? v.string_value(out) : std::string_view();
@@ -104,12 +77,10 @@ void NativeProtocol::on_event(const SseEvent& event, MessageState& state) {
   if (!is_native_event(type)) return;  // unknown events are ignored
 
   Payload p;
-  bool too_deep = false;
-  const bool object = !data.empty() && data.front() == '{' && read_payload(data, p, &too_deep);
-  if (too_deep) {
-    return state.set_error("A part of the answer is too deeply nested to show (maxJsonDepth).", "json_too_deep",
-                           false);
-  }
+  const bool object = !data.empty() && data.front() == '{' && read_payload(data, p);
+  // The rule of every decoder (kit.h): an event that cannot be read for its depth
+  // ends the message, whatever the event.
+  if (!object && too_deep(state, data)) return fail_with(state, errc::kJsonTooDeep);
   std::string id_buffer, name_buffer, text_buffer;
 
   if (type == "tool_start") {
@@ -139,24 +110,13 @@ void NativeProtocol::on_event(const SseEvent& event, MessageState& state) {
   }
 
   if (type == "error") {
-    std::string_view message;
-    std::string code = "server_error";
-    bool retryable = false;
-    if (object) {
-      message = string_of(p.message, text_buffer);
-      if (p.code.is_string()) {
-        code.assign(p.code.string_value(name_buffer));
-      } else if (p.code.has_value()) {
-        code.assign(p.code.raw);
-      }
-      retryable = p.retryable.type == JsonType::kTrue;
-    } else if (!data.empty() && data.front() == '"' && decode_json_string(data, text_buffer)) {
-      message = text_buffer;
+    ProviderError error;
+    if (object || (!data.empty() && data.front() == '"' && JsonReader::validate(data))) {
+      error = read_provider_error(data, /*type_is_code=*/false);
     } else {
-      message = event.data;
+      error.message.assign(event.data);
     }
-    if (message.empty()) message = "The server reported an error";
-    return state.set_error(message, code, retryable);
+    return report_provider_error(state, error);
   }
 
   // done

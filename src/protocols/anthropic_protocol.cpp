@@ -1,6 +1,8 @@
 #include "anthropic_protocol.h"
 
 #include "json_reader.h"
+#include "json_string.h"
+#include "protocols/kit.h"
 
 namespace ssew {
 namespace {
@@ -13,11 +15,6 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 bool is_stream_type(std::string_view t) {
   return t == "message_start" || t == "content_block_start" || t == "content_block_delta" ||
          t == "content_block_stop" || t == "message_delta" || t == "message_stop";
-}
-
-bool is_retryable(std::string_view error_type) {
-  return error_type == "overloaded_error" || error_type == "api_error" || error_type == "rate_limit_error" ||
-         error_type == "timeout_error";
 }
 
 }  // namespace
@@ -43,18 +40,26 @@ bool AnthropicProtocol::is_anthropic_event(const SseEvent& event) {
   // error: {"type":"error","error":{"type":"..._error", ...}} (other APIs' error
   // events carry no nested error object with a type).
   if (json_type != "error" || !error.is_object()) return false;
-  bool typed = false;
-  walk_object(error.raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
-    if (key == "type") typed = value.is_string() && ends_with(value.string_value(scratch), "_error");
-  });
-  return typed;
+  const JsonValueRef error_type = member_of(error.raw, "type");
+  return error_type.is_string() && ends_with(error_type.string_value(scratch), "_error");
 }
 
-AnthropicProtocol::Block* AnthropicProtocol::open_block(uint64_t index, Block::Kind kind) {
+AnthropicProtocol::Block* AnthropicProtocol::open_block(uint64_t index, Block::Kind kind, MessageState& state) {
+  auto it = blocks_.find(index);
+  if (it != blocks_.end()) {
+    close_block(it->second);
+  } else if (!state.reserve(kEntryBytes)) {
+    return nullptr;
+  }
   Block& block = blocks_[index];
   block = Block{};
   block.kind = kind;
   return &block;
+}
+
+void AnthropicProtocol::close_block(Block& block) {
+  if (block.pending) pending_.remove();
+  block.pending = false;
 }
 
 void AnthropicProtocol::enter(uint64_t index, MessageState& state) {
@@ -65,32 +70,20 @@ void AnthropicProtocol::enter(uint64_t index, MessageState& state) {
 }
 
 void AnthropicProtocol::on_event(const SseEvent& event, MessageState& state) {
-  JsonStringRef type;
-  bool typed = false;
-  JsonValueRef index, delta, content_block, message, usage, error;
-  const bool valid = walk_object(event.data, [&](const JsonStringRef& key, const JsonValueRef& value) {
-    if (key == "type") {
-      typed = value.is_string();
-      type = typed ? value.string() : JsonStringRef{};
-    } else if (key == "index") {
-      index = value;
-    } else if (key == "delta") {
-      delta = value;
-    } else if (key == "content_block") {
-      content_block = value;
-    } else if (key == "message") {
-      message = value;
-    } else if (key == "usage") {
-      usage = value;
-    } else if (key == "error") {
-      error = value;
-    }
-  });
+  static constexpr std::string_view kMembers[] = {"type",    "index", "delta", "content_block",
+                                                  "message", "usage", "error"};
+  JsonValueRef v[std::size(kMembers)];
+  const bool valid = capture_members(event.data, kMembers, v);
+  const JsonValueRef &index = v[1], &delta = v[2], &content_block = v[3], &message = v[4], &usage = v[5],
+                     &error = v[6];
+  const bool typed = v[0].is_string();
+  const JsonStringRef type = typed ? v[0].string() : JsonStringRef{};
   if (!valid) {
     if (event.type == "error") return on_error(event.data, {}, state);
     if (is_stream_type(event.type) || event.type == "ping") {
-      state.warn("invalid_json", "The data of an Anthropic '", event.type,
-                 "' event is not a JSON object; the event was ignored");
+      reject_unreadable(state, event.data,
+                        "The data of an Anthropic '" + MessageState::echo(event.type) +
+                            "' event is not a JSON object; the event was ignored");
     }
     return;
   }
@@ -125,10 +118,7 @@ void AnthropicProtocol::on_event(const SseEvent& event, MessageState& state) {
   }
   if (is("message_delta")) {
     if (delta.is_object()) {
-      JsonValueRef stop_reason;
-      walk_object(delta.raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
-        if (key == "stop_reason") stop_reason = value;
-      });
+      const JsonValueRef stop_reason = member_of(delta.raw, "stop_reason");
       if (stop_reason.is_string()) state.set_finish_reason(stop_reason.string_value(scratch_));
     }
     if (usage.is_object()) on_usage(usage.raw, state);
@@ -136,10 +126,7 @@ void AnthropicProtocol::on_event(const SseEvent& event, MessageState& state) {
   }
   if (is("message_start")) {
     if (message.is_object()) {
-      JsonValueRef message_usage;
-      walk_object(message.raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
-        if (key == "usage") message_usage = value;
-      });
+      const JsonValueRef message_usage = member_of(message.raw, "usage");
       if (message_usage.is_object()) on_usage(message_usage.raw, state);
     }
     return;
@@ -149,53 +136,40 @@ void AnthropicProtocol::on_event(const SseEvent& event, MessageState& state) {
 }
 
 void AnthropicProtocol::on_block_start(uint64_t index, std::string_view raw, MessageState& state) {
-  JsonStringRef type;
-  JsonValueRef id, name, input, text, thinking, tool_use_id, content, is_error;
-  walk_object(raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
-    if (key == "type") {
-      type = value.is_string() ? value.string() : JsonStringRef{};
-    } else if (key == "id") {
-      id = value;
-    } else if (key == "name") {
-      name = value;
-    } else if (key == "input") {
-      input = value;
-    } else if (key == "text") {
-      text = value;
-    } else if (key == "thinking") {
-      thinking = value;
-    } else if (key == "tool_use_id") {
-      tool_use_id = value;
-    } else if (key == "content") {
-      content = value;
-    } else if (key == "is_error") {
-      is_error = value;
-    }
-  });
+  static constexpr std::string_view kMembers[] = {"type",     "id",          "name",    "input",   "text",
+                                                  "thinking", "tool_use_id", "content", "is_error"};
+  JsonValueRef v[std::size(kMembers)];
+  capture_members(raw, kMembers, v);
+  const JsonValueRef &id = v[1], &name = v[2], &input = v[3], &text = v[4], &thinking = v[5], &tool_use_id = v[6],
+                     &content = v[7], &is_error = v[8];
+  const JsonStringRef type = v[0].is_string() ? v[0].string() : JsonStringRef{};
   // Every block is a part of its own, even next to a block of the same kind.
   state.break_part();
   has_current_ = true;
   current_ = index;
 
-  if (type == "text") {
-    open_block(index, Block::kText);
-    if (text.is_string()) state.append_text(text.delta_string_value(scratch_));
-    return;
-  }
-  if (type == "thinking") {
-    open_block(index, Block::kThinking);
-    if (thinking.is_string()) state.append_reasoning(thinking.delta_string_value(scratch_));
-    return;
+  if (type == "text" || type == "thinking") {
+    const bool is_text = type == "text";
+    Block* block = open_block(index, is_text ? Block::kText : Block::kThinking, state);
+    if (!block) return;
+    const JsonValueRef& value = is_text ? text : thinking;
+    const std::string_view chunk = value.is_string() ? value.delta_string_value(scratch_) : std::string_view();
+    if (chunk.empty()) {
+      block->pending = pending_.add(state);  // its part comes with its first delta
+      return;
+    }
+    return is_text ? state.append_text(chunk) : state.append_reasoning(chunk);
   }
   std::string type_text;
   type.append_to(type_text);
   // tool_use, and the server-run ones: server_tool_use, mcp_tool_use.
   if (ends_with(type_text, "tool_use")) {
     if (!id.is_string()) {
-      open_block(index, Block::kIgnored);
+      if (!open_block(index, Block::kIgnored, state)) return;
       return state.warn("invalid_event", "A '", type_text, "' block has no id; it was ignored");
     }
-    Block* block = open_block(index, Block::kTool);
+    Block* block = open_block(index, Block::kTool, state);
+    if (!block || !state.reserve(id.raw.size() + (input.present() ? input.raw.size() : 0))) return;
     id.string().append_to(block->tool_id);
     if (input.present()) block->start_input.assign(input.raw);
     std::string tool_name;
@@ -203,7 +177,7 @@ void AnthropicProtocol::on_block_start(uint64_t index, std::string_view raw, Mes
     state.tool_start(block->tool_id, tool_name);
     return;
   }
-  open_block(index, Block::kIgnored);  // redacted_thinking, results, unknown blocks
+  if (!open_block(index, Block::kIgnored, state)) return;  // redacted_thinking, results, unknown blocks
   // The result of a server-run tool (web_search_tool_result, code_execution_tool_result,
   // mcp_tool_result, ...): complete in its start event.
   if (ends_with(type_text, "_tool_result") && tool_use_id.is_string()) {
@@ -212,11 +186,10 @@ void AnthropicProtocol::on_block_start(uint64_t index, std::string_view raw, Mes
     bool failed = is_error.type == JsonType::kTrue;
     std::string error_text;
     if (content.is_object()) {
-      JsonValueRef content_type, error_code;
-      walk_object(content.raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
-        if (key == "type") content_type = value;
-        if (key == "error_code") error_code = value;
-      });
+      static constexpr std::string_view kContent[] = {"type", "error_code"};
+      JsonValueRef c[2];
+      capture_members(content.raw, kContent, c);
+      const JsonValueRef &content_type = c[0], &error_code = c[1];
       if (content_type.is_string() && ends_with(content_type.string_value(scratch_), "_error")) {
         failed = true;
         if (error_code.is_string()) error_code.string().append_to(error_text);
@@ -235,19 +208,11 @@ void AnthropicProtocol::on_block_start(uint64_t index, std::string_view raw, Mes
 }
 
 void AnthropicProtocol::on_block_delta(uint64_t index, std::string_view raw, MessageState& state) {
-  JsonStringRef type;
-  JsonValueRef text, thinking, partial_json;
-  walk_object(raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
-    if (key == "type") {
-      type = value.is_string() ? value.string() : JsonStringRef{};
-    } else if (key == "text") {
-      text = value;
-    } else if (key == "thinking") {
-      thinking = value;
-    } else if (key == "partial_json") {
-      partial_json = value;
-    }
-  });
+  static constexpr std::string_view kMembers[] = {"type", "text", "thinking", "partial_json"};
+  JsonValueRef v[std::size(kMembers)];
+  capture_members(raw, kMembers, v);
+  const JsonValueRef &text = v[1], &thinking = v[2], &partial_json = v[3];
+  const JsonStringRef type = v[0].is_string() ? v[0].string() : JsonStringRef{};
   auto it = blocks_.find(index);
   Block* block = it == blocks_.end() ? nullptr : &it->second;
 
@@ -257,12 +222,14 @@ void AnthropicProtocol::on_block_delta(uint64_t index, std::string_view raw, Mes
     if (!value.is_string()) return state.warn("invalid_event", "A text or thinking delta has no text; it was ignored");
     const Block::Kind kind = is_text ? Block::kText : Block::kThinking;
     // A delta whose block never started still shows (nothing that arrived is dropped).
-    if (!block) block = open_block(index, kind);
+    if (!block) block = open_block(index, kind, state);
+    if (!block) return;
     if (block->kind != kind) {
       return state.warn("mismatched_delta", "A delta does not match the type of its content block; it was ignored");
     }
     enter(index, state);
     const std::string_view chunk = value.delta_string_value(scratch_);
+    if (!chunk.empty()) close_block(*block);  // its part now exists
     return is_text ? state.append_text(chunk) : state.append_reasoning(chunk);
   }
   if (type == "input_json_delta") {
@@ -282,7 +249,8 @@ void AnthropicProtocol::on_block_delta(uint64_t index, std::string_view raw, Mes
 void AnthropicProtocol::on_block_stop(uint64_t index, MessageState& state) {
   auto it = blocks_.find(index);
   if (it == blocks_.end()) return;
-  const Block& block = it->second;
+  Block& block = it->second;
+  close_block(block);
   if (block.kind == Block::kTool) {
     // Without deltas the start's input stands (the placeholder {}).
     if (!block.got_input && !block.start_input.empty()) {
@@ -295,11 +263,10 @@ void AnthropicProtocol::on_block_stop(uint64_t index, MessageState& state) {
 }
 
 void AnthropicProtocol::on_usage(std::string_view raw, MessageState& state) {
-  JsonValueRef input, output;
-  walk_object(raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
-    if (key == "input_tokens") input = value;
-    if (key == "output_tokens") output = value;
-  });
+  static constexpr std::string_view kCounts[] = {"input_tokens", "output_tokens"};
+  JsonValueRef v[2];
+  capture_members(raw, kCounts, v);
+  const JsonValueRef &input = v[0], &output = v[1];
   // Running totals: a counter that is present replaces the previous value.
   const bool has_input = input.to_count(input_tokens_);
   const bool has_output = output.to_count(output_tokens_);
@@ -307,23 +274,10 @@ void AnthropicProtocol::on_usage(std::string_view raw, MessageState& state) {
 }
 
 void AnthropicProtocol::on_error(std::string_view data, std::string_view error, MessageState& state) {
-  std::string message, code;
-  if (!error.empty()) {
-    JsonValueRef type, text;
-    walk_object(error, [&](const JsonStringRef& key, const JsonValueRef& value) {
-      if (key == "type") type = value;
-      if (key == "message") text = value;
-    });
-    if (type.is_string()) type.string().append_to(code);
-    if (text.is_string()) text.string().append_to(message);
-  } else if (!walk_object(data, [&](const JsonStringRef& key, const JsonValueRef& value) {
-               if (key == "message" && value.is_string()) value.string().append_to(message);
-             })) {
-    message.assign(data);  // an error event whose data is plain text
-  }
-  if (code.empty()) code = "api_error";
-  if (message.empty()) message = "The server reported an error (" + code + ")";
-  state.set_error(message, code, is_retryable(code));
+  // The nested error object's type is the code; without one, the event's own
+  // "type" names the event, and plain text is the message.
+  ProviderError fields = read_provider_error(error.empty() ? trim_json_space(data) : error, !error.empty());
+  report_provider_error(state, fields);
 }
 
 }  // namespace ssew

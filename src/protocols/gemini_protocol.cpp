@@ -1,6 +1,8 @@
 #include "gemini_protocol.h"
 
 #include "json_reader.h"
+#include "json_string.h"
+#include "protocols/kit.h"
 
 namespace ssew {
 namespace {
@@ -19,13 +21,6 @@ bool walk_array(std::string_view text, F&& f) {
   return reader.at_end();
 }
 
-std::string_view trim(std::string_view s) {
-  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 uint64_t count(const JsonValueRef& value) {
   uint64_t n = 0;
   return value.to_count(n) ? n : 0;
@@ -33,32 +28,18 @@ uint64_t count(const JsonValueRef& value) {
 
 uint64_t saturating_add(uint64_t a, uint64_t b) { return a + b < a ? UINT64_MAX : a + b; }
 
-bool is_retryable(std::string_view status, uint64_t code) {
-  return status == "UNAVAILABLE" || status == "RESOURCE_EXHAUSTED" || status == "INTERNAL" ||
-         status == "DEADLINE_EXCEEDED" || code == 429 || code == 500 || code == 503 || code == 504;
-}
-
 // Whether `json` (an object) is a Google error body: {"error": {..., "status": "..."}}.
 bool is_google_error(std::string_view json) {
-  JsonValueRef error;
-  if (!walk_object(json, [&](const JsonStringRef& key, const JsonValueRef& value) {
-        if (key == "error") error = value;
-      })) {
-    return false;
-  }
+  const JsonValueRef error = member_of(json, "error");
   if (!error.is_object()) return false;
-  bool has_status = false;
-  walk_object(error.raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
-    if (key == "status") has_status = value.is_string();
-  });
-  return has_status;
+  return member_of(error.raw, "status").is_string();
 }
 
 }  // namespace
 
 bool GeminiProtocol::is_gemini_event(const SseEvent& event) {
   if (event.type != "message") return false;
-  std::string_view data = trim(event.data);
+  std::string_view data = trim_json_space(event.data);
   if (!data.empty() && data.front() == '[') {  // an array of responses: judge the first
     JsonValueRef first;
     if (!walk_array(data, [&](const JsonValueRef& value) {
@@ -82,7 +63,7 @@ bool GeminiProtocol::is_gemini_event(const SseEvent& event) {
 }
 
 void GeminiProtocol::on_event(const SseEvent& event, MessageState& state) {
-  const std::string_view data = trim(event.data);
+  const std::string_view data = trim_json_space(event.data);
   bool valid = false;
   if (!data.empty() && data.front() == '[') {
     // Validate the whole array first: an invalid one has no effect.
@@ -96,24 +77,14 @@ void GeminiProtocol::on_event(const SseEvent& event, MessageState& state) {
   } else {
     valid = on_response(data, state);
   }
-  if (!valid) state.warn("invalid_json", "The data of a Gemini event is not a JSON object; the event was ignored");
+  if (!valid) reject_unreadable(state, data, "The data of a Gemini event is not a JSON object; the event was ignored");
 }
 
 bool GeminiProtocol::on_response(std::string_view json, MessageState& state) {
-  JsonValueRef candidates, usage, error, feedback;
-  if (!walk_object(json, [&](const JsonStringRef& key, const JsonValueRef& value) {
-        if (key == "candidates") {
-          candidates = value;
-        } else if (key == "usageMetadata") {
-          usage = value;
-        } else if (key == "error") {
-          error = value;
-        } else if (key == "promptFeedback") {
-          feedback = value;
-        }
-      })) {
-    return false;
-  }
+  static constexpr std::string_view kMembers[] = {"candidates", "usageMetadata", "error", "promptFeedback"};
+  JsonValueRef v[std::size(kMembers)];
+  if (!capture_members(json, kMembers, v)) return false;
+  const JsonValueRef &candidates = v[0], &usage = v[1], &error = v[2], &feedback = v[3];
   if (error.is_object()) {
     on_error(error.raw, state);
     return true;
@@ -125,10 +96,7 @@ bool GeminiProtocol::on_response(std::string_view json, MessageState& state) {
     JsonValueRef chosen;
     walk_array(candidates.raw, [&](const JsonValueRef& candidate) {
       if (!candidate.is_object()) return true;
-      JsonValueRef index;
-      walk_object(candidate.raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
-        if (key == "index") index = value;
-      });
+      const JsonValueRef index = member_of(candidate.raw, "index");
       if (index.present() && count(index) != 0) return true;
       chosen = candidate;
       return false;
@@ -140,31 +108,25 @@ bool GeminiProtocol::on_response(std::string_view json, MessageState& state) {
   }
   if (usage.is_object()) on_usage(usage.raw, state);
   if (!has_candidate && feedback.is_object()) {
-    JsonValueRef block_reason;
-    walk_object(feedback.raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
-      if (key == "blockReason") block_reason = value;
-    });
+    const JsonValueRef block_reason = member_of(feedback.raw, "blockReason");
     if (block_reason.is_string()) {
       const std::string reason(block_reason.string_value(scratch_));
       state.set_finish_reason(reason);
       finish_seen_ = true;
-      state.set_error("The prompt was blocked (" + reason + ")", "prompt_blocked", false);
+      state.set_error("The prompt was blocked (" + reason + ")", errc::kPromptBlocked,
+                      error_code_info(errc::kPromptBlocked).retryable);
     }
   }
   return true;
 }
 
 void GeminiProtocol::on_candidate(std::string_view candidate, MessageState& state) {
-  JsonValueRef content, finish_reason;
-  walk_object(candidate, [&](const JsonStringRef& key, const JsonValueRef& value) {
-    if (key == "content") content = value;
-    if (key == "finishReason") finish_reason = value;
-  });
+  static constexpr std::string_view kMembers[] = {"content", "finishReason"};
+  JsonValueRef v[2];
+  capture_members(candidate, kMembers, v);
+  const JsonValueRef &content = v[0], &finish_reason = v[1];
   if (content.is_object()) {
-    JsonValueRef parts;
-    walk_object(content.raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
-      if (key == "parts") parts = value;
-    });
+    const JsonValueRef parts = member_of(content.raw, "parts");
     if (parts.is_array()) {
       walk_array(parts.raw, [&](const JsonValueRef& part) {
         if (part.is_object()) on_part(part.raw, state);
@@ -183,31 +145,20 @@ void GeminiProtocol::on_candidate(std::string_view candidate, MessageState& stat
 }
 
 void GeminiProtocol::on_part(std::string_view part, MessageState& state) {
-  JsonValueRef text, thought, function_call, executable_code, code_result;
-  walk_object(part, [&](const JsonStringRef& key, const JsonValueRef& value) {
-    if (key == "text") {
-      text = value;
-    } else if (key == "thought") {
-      thought = value;
-    } else if (key == "functionCall") {
-      function_call = value;
-    } else if (key == "executableCode") {
-      executable_code = value;
-    } else if (key == "codeExecutionResult") {
-      code_result = value;
-    }
-  });
+  static constexpr std::string_view kMembers[] = {"text", "thought", "functionCall", "executableCode",
+                                                  "codeExecutionResult"};
+  JsonValueRef v[std::size(kMembers)];
+  capture_members(part, kMembers, v);
+  const JsonValueRef &text = v[0], &thought = v[1], &function_call = v[2], &executable_code = v[3], &code_result = v[4];
   if (text.is_string()) {
     const std::string_view chunk = text.delta_string_value(scratch_);
     thought.type == JsonType::kTrue ? state.append_reasoning(chunk) : state.append_text(chunk);
   }
   if (function_call.is_object()) {
-    JsonValueRef name, args, id;
-    walk_object(function_call.raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
-      if (key == "name") name = value;
-      if (key == "args") args = value;
-      if (key == "id") id = value;
-    });
+    static constexpr std::string_view kCall[] = {"name", "args", "id"};
+    JsonValueRef c[3];
+    capture_members(function_call.raw, kCall, c);
+    const JsonValueRef &name = c[0], &args = c[1], &id = c[2];
     std::string call_id, call_name;
     if (id.is_string()) id.string().append_to(call_id);
     if (call_id.empty()) call_id = "gemini-call-" + std::to_string(next_call_++);
@@ -219,11 +170,10 @@ void GeminiProtocol::on_part(std::string_view part, MessageState& state) {
     state.tool_start(code_id_, "code_execution", executable_code.raw);
   }
   if (code_result.is_object()) {
-    JsonValueRef outcome, output;
-    walk_object(code_result.raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
-      if (key == "outcome") outcome = value;
-      if (key == "output") output = value;
-    });
+    static constexpr std::string_view kResult[] = {"outcome", "output"};
+    JsonValueRef r[2];
+    capture_members(code_result.raw, kResult, r);
+    const JsonValueRef &outcome = r[0], &output = r[1];
     // A result without its code still shows, on a tool part of its own.
     const std::string id = code_id_.empty() ? "gemini-code-" + std::to_string(next_code_++) : code_id_;
     code_id_.clear();
@@ -236,42 +186,19 @@ void GeminiProtocol::on_part(std::string_view part, MessageState& state) {
 }
 
 void GeminiProtocol::on_usage(std::string_view usage, MessageState& state) {
-  JsonValueRef prompt, tool_prompt, candidates, thoughts;
-  bool any = false;
-  walk_object(usage, [&](const JsonStringRef& key, const JsonValueRef& value) {
-    if (key == "promptTokenCount") {
-      prompt = value;
-    } else if (key == "toolUsePromptTokenCount") {
-      tool_prompt = value;
-    } else if (key == "candidatesTokenCount") {
-      candidates = value;
-    } else if (key == "thoughtsTokenCount") {
-      thoughts = value;
-    } else {
-      return;
-    }
-    any = true;
-  });
-  if (!any) return;
+  static constexpr std::string_view kCounts[] = {"promptTokenCount", "toolUsePromptTokenCount",
+                                                 "candidatesTokenCount", "thoughtsTokenCount"};
+  JsonValueRef v[std::size(kCounts)];
+  capture_members(usage, kCounts, v);
+  const JsonValueRef &prompt = v[0], &tool_prompt = v[1], &candidates = v[2], &thoughts = v[3];
+  if (!prompt.present() && !tool_prompt.present() && !candidates.present() && !thoughts.present()) return;
   // Cumulative: this report replaces the previous one (absent counts are zero).
   state.set_usage(saturating_add(count(prompt), count(tool_prompt)), saturating_add(count(candidates), count(thoughts)));
 }
 
 void GeminiProtocol::on_error(std::string_view error, MessageState& state) {
-  JsonValueRef code, message, status;
-  walk_object(error, [&](const JsonStringRef& key, const JsonValueRef& value) {
-    if (key == "code") code = value;
-    if (key == "message") message = value;
-    if (key == "status") status = value;
-  });
-  std::string text, error_code;
-  if (message.is_string()) message.string().append_to(text);
-  if (status.is_string()) status.string().append_to(error_code);
-  uint64_t number = 0;
-  const bool numbered = code.to_uint64(number);
-  if (error_code.empty()) error_code = numbered ? std::to_string(number) : "server_error";
-  if (text.empty()) text = "The server reported an error (" + error_code + ")";
-  state.set_error(text, error_code, is_retryable(error_code, numbered ? number : 0));
+  // {code: 503, message, status: "UNAVAILABLE"}: the status is the code.
+  report_provider_error(state, read_provider_error(error));
 }
 
 void GeminiProtocol::on_end(MessageState& state) {
@@ -282,44 +209,38 @@ void GeminiProtocol::on_end(MessageState& state) {
 void GeminiProtocol::reset_stray() {
   stray_.clear();
   stray_closers_.clear();
-  stray_in_string_ = false;
-  stray_escape_ = false;
+  stray_scanner_ = JsonBracketScanner{};
 }
 
 void GeminiProtocol::on_stray_line(std::string_view line, MessageState& state) {
   // Bare JSON (often pretty-printed over several lines) outside SSE fields: collect
   // lines from one that starts with '{' or '[' until the brackets balance, then read
   // the value if it is a Google error. Anything else is ignored.
-  const std::string_view trimmed = trim(line);
+  const std::string_view trimmed = trim_json_space(line);
   const auto opens = [](std::string_view s) { return !s.empty() && (s.front() == '{' || s.front() == '['); };
   if (stray_.empty()) {
     if (!opens(trimmed)) return;
   } else if (opens(line)) {
     reset_stray();  // a new value at column 0: the previous one never completed
   }
-  for (const char c : line) {
-    if (stray_in_string_) {
-      if (stray_escape_) {
-        stray_escape_ = false;
-      } else if (c == '\\') {
-        stray_escape_ = true;
-      } else if (c == '"') {
-        stray_in_string_ = false;
-      }
-    } else if (c == '"') {
-      stray_in_string_ = true;
-    } else if (c == '{' || c == '[') {
+  const bool balanced = stray_scanner_.scan(line, [&](char c) {
+    if (c == '{' || c == '[') {
       stray_closers_.push_back(c == '{' ? '}' : ']');
-    } else if (c == '}' || c == ']') {
-      if (stray_closers_.empty() || stray_closers_.back() != c) return reset_stray();  // not JSON
-      stray_closers_.pop_back();
+      return true;
     }
-  }
+    if (stray_closers_.empty() || stray_closers_.back() != c) return false;
+    stray_closers_.pop_back();
+    return true;
+  });
+  if (!balanced) return reset_stray();  // not JSON
+  const size_t kept = stray_.size() + line.size() + 1;
+  if (kept > kMaxStrayBytes) return reset_stray();
+  // Kept until the value completes: charged (its largest size) to the message budget.
+  if (!stray_bytes_.fits(state, kept + stray_closers_.size())) return reset_stray();
   stray_.append(line);
   stray_.push_back('\n');
-  if (stray_.size() > kMaxStrayBytes) return reset_stray();
   if (!stray_closers_.empty()) return;
-  const std::string_view json = trim(stray_);
+  const std::string_view json = trim_json_space(stray_);
   if (JsonReader::validate(json)) {
     if (json.front() == '{' && is_google_error(json)) {
       on_response(json, state);

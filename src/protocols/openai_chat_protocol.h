@@ -26,15 +26,18 @@
 //                               its `index`, and lastly the latest call. A call
 //                               whose first fragment has no id gets one
 //                               ("call_<n>"); a call is shown once its name (or its
-//                               first argument text) is known.
+//                               first argument text) is known. Calls are found by
+//                               hash (id, index); one not shown yet counts against
+//                               maxParts and its bytes against maxMessageBytes.
 //   delta.function_call         the deprecated single function call, as a tool call
 //                               with id "function_call"
 //   finish_reason               set_finish_reason; at "tool_calls", "stop" and
 //                               "function_call" every tool input still streaming is
 //                               complete (tool_input_complete)
 //   usage (any chunk, non-null) set_usage(prompt_tokens, completion_tokens)
-//   {"error": {...}}            set_error(message, code or type, retryable); also an
-//                               event named "error" and a bare JSON error line
+//   {"error": {...}}            a provider error (errors.h: its code or type, or
+//                               server_error); also an event named "error" and a
+//                               bare JSON error line
 //   data: [DONE]                finish(); without it the stream was interrupted
 //
 // The hot path (a chunk carrying a few characters of text) never builds a JSON tree:
@@ -49,17 +52,14 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "json_reader.h"
 #include "protocol.h"
+#include "protocols/kit.h"
 
 namespace ssew {
-
-// Whether an OpenAI-style error code or type describes a transient condition
-// worth retrying: server errors, overload, rate limits (but not exhausted quota),
-// timeouts, and the HTTP statuses 408, 409, 429 and 5xx when sent as numbers.
-bool openai_error_retryable(std::string_view code);
 
 class OpenAiChatProtocol : public Protocol {
  public:
@@ -81,6 +81,11 @@ class OpenAiChatProtocol : public Protocol {
   // and compatible servers send it, as a `message` or an `error` event.
   static bool looks_like_error(std::string_view data);
 
+  // The stored calls examined so far to match fragments to calls and to find free
+  // ids (each lookup counts the entries it looks at): the cost of matching, for
+  // tests to bound.
+  size_t match_probes() const { return match_probes_; }
+
  private:
   // One choice-0 delta of a chunk, as views into the event's data.
   struct Delta {
@@ -94,7 +99,7 @@ class OpenAiChatProtocol : public Protocol {
     // A light scan of the argument text (strings, nesting): whether an object or
     // array has already closed, i.e. the input is complete. O(fragment), no copy.
     bool arguments_closed = false;
-    bool in_string = false, escape = false;
+    JsonBracketScanner scanner;
     size_t depth = 0;
     void scan(std::string_view fragment);
   };
@@ -119,6 +124,11 @@ class OpenAiChatProtocol : public Protocol {
   void apply_usage(std::string_view raw, MessageState& state);
   void apply_error(std::string_view raw_error, MessageState& state);
   void start_call(Call& call, MessageState& state);
+  // A new call, charged and counted as a pending part; nullptr (the message has
+  // ended over a limit) when it does not fit.
+  Call* add_call(Call fresh, MessageState& state);
+  template <typename Map, typename Key>
+  Call* find(const Map& map, const Key& key);
   void complete_calls(MessageState& state);
 
   std::vector<Delta> deltas_;  // reused across chunks
@@ -130,9 +140,13 @@ class OpenAiChatProtocol : public Protocol {
   Template template_;
   uint64_t calls_version_ = 0;  // changes whenever a call is created or started
   std::vector<Call> calls_;    // in order of arrival
+  std::unordered_map<std::string, size_t> by_id_;   // a call's position by its id
+  std::unordered_map<int64_t, size_t> by_index_;    // the latest call with each index
+  PendingParts pending_;       // calls not shown yet (no name, no arguments)
   std::string scratch_;
   std::string scratch2_;
   size_t next_call_number_ = 0;
+  size_t match_probes_ = 0;
 };
 
 }  // namespace ssew

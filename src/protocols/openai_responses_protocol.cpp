@@ -1,62 +1,26 @@
 #include "openai_responses_protocol.h"
 
 #include "json_string.h"
-#include "openai_chat_protocol.h"  // openai_error_retryable
+#include "protocols/kit.h"
 
 namespace ssew {
 namespace {
 
-// The members of one event's data that any event type may need, as views.
+// The members of one event's data that any event type may need, as views; keys in
+// the order of their frequency on the hot path.
+constexpr std::string_view kFields[] = {"type",      "delta", "item_id",  "output_index", "content_index",
+                                        "sequence_number", "summary_index", "arguments", "item", "response",
+                                        "name",      "error", "message",  "code"};
 struct EventFields {
-  JsonValueRef type, sequence_number, item_id, output_index, content_index, summary_index;
-  JsonValueRef delta, arguments, name, item, response, error, message, code;
+  JsonValueRef v[std::size(kFields)];
+  JsonValueRef &type = v[0], &delta = v[1], &item_id = v[2], &output_index = v[3], &content_index = v[4],
+               &sequence_number = v[5], &summary_index = v[6], &arguments = v[7], &item = v[8], &response = v[9],
+               &name = v[10], &error = v[11], &message = v[12], &code = v[13];
 };
-
-JsonValueRef* field_for(EventFields& f, const JsonStringRef& key) {
-  // Keys in the order of their frequency on the hot path.
-  if (key == "type") return &f.type;
-  if (key == "delta") return &f.delta;
-  if (key == "item_id") return &f.item_id;
-  if (key == "output_index") return &f.output_index;
-  if (key == "content_index") return &f.content_index;
-  if (key == "sequence_number") return &f.sequence_number;
-  if (key == "summary_index") return &f.summary_index;
-  if (key == "arguments") return &f.arguments;
-  if (key == "item") return &f.item;
-  if (key == "response") return &f.response;
-  if (key == "name") return &f.name;
-  if (key == "error") return &f.error;
-  if (key == "message") return &f.message;
-  if (key == "code") return &f.code;
-  return nullptr;
-}
 
 int64_t int_or(const JsonValueRef& value, int64_t fallback) {
   int64_t n;
   return value.to_int64(n) ? n : fallback;
-}
-
-// A string member, or a number shown as its text; "" otherwise.
-std::string text_of(const JsonValueRef& value) {
-  std::string scratch;
-  if (value.is_string()) return std::string(value.string_value(scratch));
-  if (value.is_number()) return std::string(value.raw);
-  return std::string();
-}
-
-// The members of an object value (validated) captured by name; others skipped.
-template <size_t N>
-void read_members(std::string_view raw, const char* const (&names)[N], JsonValueRef (&out)[N]) {
-  JsonReader reader(raw);
-  if (!reader.enter_object()) return;
-  JsonStringRef key;
-  while (reader.next_member(key)) {
-    JsonValueRef* target = nullptr;
-    for (size_t i = 0; i < N; ++i) {
-      if (key == names[i]) target = &out[i];
-    }
-    if (!(target ? reader.read_value(*target) : reader.skip_value())) return;
-  }
 }
 
 // The content of an event for telling a replay: the members this decoder reads,
@@ -160,16 +124,26 @@ bool OpenAiResponsesProtocol::looks_like_event(const SseEvent& event) {
 
 OpenAiResponsesProtocol::Call* OpenAiResponsesProtocol::find_call(std::string_view item_id, int64_t output_index) {
   if (!item_id.empty()) {
-    for (Call& c : calls_) {
-      if (c.item_id == item_id || c.call_id == item_id) return &c;
-    }
+    const auto it = by_id_.find(std::string(item_id));
+    if (it != by_id_.end()) return &calls_[it->second];
   }
   if (output_index >= 0) {
-    for (Call& c : calls_) {
-      if (c.output_index == output_index) return &c;
-    }
+    const auto it = by_output_.find(output_index);
+    if (it != by_output_.end()) return &calls_[it->second];
   }
   return nullptr;
+}
+
+OpenAiResponsesProtocol::Call* OpenAiResponsesProtocol::add_call(Call call, MessageState& state) {
+  // Kept for the rest of the stream: both ids, in calls_ and in by_id_, and the
+  // output index (the first call found for an id or index wins, as it always did).
+  if (!state.reserve(2 * (call.item_id.size() + call.call_id.size()) + 4 * kEntryBytes)) return nullptr;
+  const size_t position = calls_.size();
+  if (!call.item_id.empty()) by_id_.emplace(call.item_id, position);
+  if (!call.call_id.empty()) by_id_.emplace(call.call_id, position);
+  if (call.output_index >= 0) by_output_.emplace(call.output_index, position);
+  calls_.push_back(std::move(call));
+  return &calls_.back();
 }
 
 void OpenAiResponsesProtocol::append(Slot slot, std::string_view item_id, int64_t output_index, int64_t sub_index,
@@ -179,6 +153,7 @@ void OpenAiResponsesProtocol::append(Slot slot, std::string_view item_id, int64_
     // A different content part, summary part or item: a part of its own.
     state.break_part();
     last_slot_ = slot;
+    if (!last_item_bytes_.fits(state, item_id.size())) return;
     last_item_.assign(item_id);
     last_output_index_ = output_index;
     last_sub_index_ = sub_index;
@@ -191,9 +166,9 @@ void OpenAiResponsesProtocol::append(Slot slot, std::string_view item_id, int64_
 }
 
 void OpenAiResponsesProtocol::start_call(std::string_view item_raw, int64_t output_index, MessageState& state) {
-  static constexpr const char* kNames[] = {"type", "id", "call_id", "name"};
+  static constexpr std::string_view kNames[] = {"type", "id", "call_id", "name"};
   JsonValueRef v[4];
-  read_members(item_raw, kNames, v);
+  capture_members(item_raw, kNames, v);
   if (!v[0].is_string() || v[0].string() != "function_call") return;
   const std::string item_id = text_of(v[1]);
   std::string call_id = text_of(v[2]);
@@ -203,7 +178,7 @@ void OpenAiResponsesProtocol::start_call(std::string_view item_raw, int64_t outp
   }
   function_called_ = true;
   if (find_call(item_id, -1) || find_call(call_id, -1)) return;  // announced twice
-  calls_.push_back(Call{item_id, call_id, output_index});
+  if (!add_call(Call{item_id, call_id, output_index}, state)) return;
   last_slot_ = Slot::kNone;
   state.tool_start(call_id, text_of(v[3]));
 }
@@ -222,9 +197,9 @@ void OpenAiResponsesProtocol::complete_arguments(const std::string& call_id, con
 }
 
 void OpenAiResponsesProtocol::finish_call(std::string_view item_raw, int64_t output_index, MessageState& state) {
-  static constexpr const char* kNames[] = {"type", "id", "call_id", "name", "arguments"};
+  static constexpr std::string_view kNames[] = {"type", "id", "call_id", "name", "arguments"};
   JsonValueRef v[5];
-  read_members(item_raw, kNames, v);
+  capture_members(item_raw, kNames, v);
   if (!v[0].is_string() || v[0].string() != "function_call") return;
   const std::string item_id = text_of(v[1]);
   std::string call_id = text_of(v[2]);
@@ -234,8 +209,8 @@ void OpenAiResponsesProtocol::finish_call(std::string_view item_raw, int64_t out
   Call* call = find_call(item_id.empty() ? call_id : item_id, -1);
   if (!call) {
     // Never announced: show it now.
-    calls_.push_back(Call{item_id, call_id, output_index});
-    call = &calls_.back();
+    call = add_call(Call{item_id, call_id, output_index}, state);
+    if (!call) return;
     last_slot_ = Slot::kNone;
     state.tool_start(call_id, text_of(v[3]));
   }
@@ -243,9 +218,9 @@ void OpenAiResponsesProtocol::finish_call(std::string_view item_raw, int64_t out
 }
 
 void OpenAiResponsesProtocol::read_response(std::string_view raw, MessageState& state, std::string_view type) {
-  static constexpr const char* kNames[] = {"usage", "output", "incomplete_details", "error"};
+  static constexpr std::string_view kNames[] = {"usage", "output", "incomplete_details", "error"};
   JsonValueRef v[4];
-  read_members(raw, kNames, v);
+  capture_members(raw, kNames, v);
 
   // Function calls the events never announced (a server that skips them).
   if (v[1].is_array()) {
@@ -256,9 +231,9 @@ void OpenAiResponsesProtocol::read_response(std::string_view raw, MessageState& 
       JsonValueRef item;
       if (!reader.read_value(item)) break;
       if (item.is_object()) {
-        static constexpr const char* kItem[] = {"type", "id", "call_id"};
+        static constexpr std::string_view kItem[] = {"type", "id", "call_id"};
         JsonValueRef f[3];
-        read_members(item.raw, kItem, f);
+        capture_members(item.raw, kItem, f);
         if (f[0].is_string() && f[0].string() == "function_call") {
           function_called_ = true;
           const std::string item_id = text_of(f[1]);
@@ -274,9 +249,9 @@ void OpenAiResponsesProtocol::read_response(std::string_view raw, MessageState& 
   }
 
   if (v[0].is_object()) {
-    static constexpr const char* kUsage[] = {"input_tokens", "output_tokens"};
+    static constexpr std::string_view kUsage[] = {"input_tokens", "output_tokens"};
     JsonValueRef u[2];
-    read_members(v[0].raw, kUsage, u);
+    capture_members(v[0].raw, kUsage, u);
     uint64_t in = 0, out = 0;
     const bool has_in = u[0].to_count(in);
     const bool has_out = u[1].to_count(out);
@@ -293,30 +268,19 @@ void OpenAiResponsesProtocol::read_response(std::string_view raw, MessageState& 
   if (type == "response.incomplete") {
     std::string reason;
     if (v[2].is_object()) {
-      static constexpr const char* kReason[] = {"reason"};
+      static constexpr std::string_view kReason[] = {"reason"};
       JsonValueRef r[1];
-      read_members(v[2].raw, kReason, r);
+      capture_members(v[2].raw, kReason, r);
       reason = text_of(r[0]);
     }
     state.set_finish_reason(reason.empty() ? "incomplete" : reason);
     return state.finish();
   }
   // response.failed
-  std::string message, code;
-  if (v[3].is_object()) {
-    static constexpr const char* kError[] = {"message", "code", "type"};
-    JsonValueRef e[3];
-    read_members(v[3].raw, kError, e);
-    message = text_of(e[0]);
-    code = text_of(e[1]);
-    if (code.empty()) code = text_of(e[2]);
-  }
-  apply_error(message.empty() ? "The response failed" : message, code, state);
-}
-
-void OpenAiResponsesProtocol::apply_error(std::string_view message, std::string_view code, MessageState& state) {
-  if (code.empty()) return state.set_error(message, "server_error", true);
-  state.set_error(message, code, openai_error_retryable(code));
+  ProviderError error;
+  if (v[3].is_object()) error = read_provider_error(v[3].raw);
+  if (error.message.empty()) error.message = "The response failed";
+  report_provider_error(state, error);
 }
 
 void OpenAiResponsesProtocol::on_event(const SseEvent& event, MessageState& state) {
@@ -327,24 +291,20 @@ void OpenAiResponsesProtocol::on_event(const SseEvent& event, MessageState& stat
   EventFields f;
   JsonReader reader(data);
   if (reader.peek() == JsonType::kObject) {
-    reader.enter_object();
-    JsonStringRef key;
-    while (reader.next_member(key)) {
-      JsonValueRef* target = field_for(f, key);
-      if (!(target ? reader.read_value(*target) : reader.skip_value())) break;
-    }
-    if (!reader.at_end()) {
-      return state.warn("invalid_json", "An OpenAI Responses event is not valid JSON; it was ignored");
+    if (!capture_members(data, kFields, f.v)) {
+      return reject_unreadable(state, data, "An OpenAI Responses event is not valid JSON; it was ignored");
     }
   } else {
     if (event.type == "error") {  // an error as a JSON string or in plain text
       JsonValueRef value;
       JsonReader whole(data);
       const bool string = whole.read_value(value) && whole.at_end() && value.is_string();
-      return apply_error(string ? text_of(value) : std::string(data), "", state);
+      ProviderError error;
+      error.message = string ? text_of(value) : std::string(data);
+      return report_provider_error(state, error);
     }
     if (!JsonReader::validate(data)) {
-      return state.warn("invalid_json", "An OpenAI Responses event is not valid JSON; it was ignored");
+      return reject_unreadable(state, data, "An OpenAI Responses event is not valid JSON; it was ignored");
     }
     return state.warn("invalid_event", "An OpenAI Responses event is not a JSON object; it was ignored");
   }
@@ -391,8 +351,8 @@ void OpenAiResponsesProtocol::on_event(const SseEvent& event, MessageState& stat
         if (item_id.empty()) return;
         // Never announced: show it now, with the name this event may carry.
         function_called_ = true;
-        calls_.push_back(Call{item_id, item_id, output_index});
-        call = &calls_.back();
+        call = add_call(Call{item_id, item_id, output_index}, state);
+        if (!call) return;
         last_slot_ = Slot::kNone;
         state.tool_start(item_id, text_of(f.name));
       }
@@ -409,7 +369,11 @@ void OpenAiResponsesProtocol::on_event(const SseEvent& event, MessageState& stat
     }
     if (what == "completed" || what == "incomplete" || what == "failed") {
       if (f.response.is_object()) return read_response(f.response.raw, state, type);
-      if (what == "failed") return apply_error("The response failed", "", state);
+      if (what == "failed") {
+        ProviderError error;
+        error.message = "The response failed";
+        return report_provider_error(state, error);
+      }
       if (what == "incomplete") state.set_finish_reason("incomplete");
       if (what == "completed") state.set_finish_reason(function_called_ ? "tool_calls" : "stop");
       return state.finish();
@@ -418,20 +382,10 @@ void OpenAiResponsesProtocol::on_event(const SseEvent& event, MessageState& stat
   }
 
   if (type == "error") {
-    std::string message, code;
-    if (f.error.is_object()) {
-      static constexpr const char* kError[] = {"message", "code", "type"};
-      JsonValueRef e[3];
-      read_members(f.error.raw, kError, e);
-      message = text_of(e[0]);
-      code = text_of(e[1]);
-      if (code.empty()) code = text_of(e[2]);
-    } else {
-      if (f.error.is_string()) message = text_of(f.error);
-      if (message.empty()) message = text_of(f.message);
-      code = text_of(f.code);
-    }
-    return apply_error(message.empty() ? "The server reported an error" : message, code, state);
+    // The error object, or the event itself ({"type":"error","code","message"}).
+    ProviderError error = read_provider_error(f.error.is_object() ? f.error.raw : data, f.error.is_object());
+    if (f.error.is_string() && error.message.empty()) error.message = text_of(f.error);
+    return report_provider_error(state, error);
   }
   // Unknown event types are ignored.
 }

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "json_string.h"
+#include "protocols/kit.h"
 
 namespace ssew {
 namespace {
@@ -12,72 +13,7 @@ bool contains(std::string_view haystack, std::string_view needle) {
   return haystack.find(needle) != std::string_view::npos;
 }
 
-// The error fields of an OpenAI-style error object (or a bare message string).
-struct ErrorFields {
-  std::string message, code, type;
-};
-
-// Reads {"message", "code", "type"} from `raw` (validated JSON). A string value is
-// the message itself; any other non-object is shown as its JSON text.
-ErrorFields read_error_fields(std::string_view raw) {
-  ErrorFields fields;
-  std::string scratch;
-  JsonReader reader(raw);
-  const JsonType type = reader.peek();
-  if (type == JsonType::kString) {
-    JsonStringRef s;
-    if (reader.read_string(s)) s.append_to(fields.message);
-    return fields;
-  }
-  if (type != JsonType::kObject) {
-    fields.message.assign(raw);
-    return fields;
-  }
-  reader.enter_object();
-  JsonStringRef key;
-  while (reader.next_member(key)) {
-    JsonValueRef value;
-    if (!reader.read_value(value)) break;
-    std::string* target = nullptr;
-    if (key == "message") {
-      target = &fields.message;
-    } else if (key == "code") {
-      target = &fields.code;
-    } else if (key == "type") {
-      target = &fields.type;
-    }
-    if (!target) continue;
-    if (value.is_string()) {
-      target->assign(value.string_value(scratch));
-    } else if (value.has_value()) {
-      target->assign(value.raw);  // a number (an HTTP-like code) or a structure
-    } else {
-      target->clear();
-    }
-  }
-  return fields;
-}
-
 }  // namespace
-
-bool openai_error_retryable(std::string_view code) {
-  if (code.empty()) return false;
-  if (code.size() == 3 && std::isdigit(static_cast<unsigned char>(code[0])) &&
-      std::isdigit(static_cast<unsigned char>(code[1])) && std::isdigit(static_cast<unsigned char>(code[2]))) {
-    return code == "408" || code == "409" || code == "429" || code[0] == '5';
-  }
-  std::string lower(code);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (contains(lower, "quota")) return false;  // insufficient_quota: retrying does not help
-  static constexpr const char* kTransient[] = {
-      "server_error", "server error", "overloaded", "rate_limit", "ratelimit", "rate limit", "too_many_requests",
-      "timeout",      "timed_out",    "unavailable", "internal", "try_again", "capacity",   "resource_exhausted",
-  };
-  for (const char* word : kTransient) {
-    if (contains(lower, word)) return true;
-  }
-  return false;
-}
 
 bool OpenAiChatProtocol::looks_like_chunk(std::string_view data) {
   // Cheap filter first: either marker must appear somewhere.
@@ -123,11 +59,12 @@ void OpenAiChatProtocol::on_event(const SseEvent& event, MessageState& state) {
   const std::string_view data = trim_json_space(event.data);
   if (event.type == "error") {
     // An error event: {"error": {...}}, a bare error object, a string, or text.
-    if (data.empty()) return state.set_error("The server reported an error", "server_error", true);
     JsonReader reader(data);
     JsonValueRef whole;
     if (!reader.read_value(whole) || !reader.at_end()) {
-      return state.set_error(data, "server_error", true);
+      ProviderError text;  // not JSON: the text is the message
+      text.message.assign(data);
+      return report_provider_error(state, text);
     }
     if (whole.is_object()) {
       JsonReader members(whole.raw);
@@ -148,7 +85,7 @@ void OpenAiChatProtocol::on_event(const SseEvent& event, MessageState& state) {
   if (data.empty()) return;
   if (data == "[DONE]") return state.finish();
   if (!read_chunk(data, state) && event.type == "message") {
-    state.warn("invalid_json", "An OpenAI chat chunk is not valid JSON; it was ignored");
+    reject_unreadable(state, data, "An OpenAI chat chunk is not valid JSON; it was ignored");
   }
 }
 
@@ -401,22 +338,12 @@ void OpenAiChatProtocol::apply_delta(const Delta& delta, MessageState& state) {
     JsonReader reader(delta.content.raw);
     reader.enter_array();
     while (reader.next_element()) {
-      if (reader.peek() != JsonType::kObject) {
-        reader.skip_value();
-        continue;
-      }
-      reader.enter_object();
-      JsonValueRef type, text;
-      JsonStringRef key;
-      while (reader.next_member(key)) {
-        if (key == "type") {
-          reader.read_value(type);
-        } else if (key == "text") {
-          reader.read_value(text);
-        } else {
-          reader.skip_value();
-        }
-      }
+      JsonValueRef element;
+      if (!reader.read_value(element)) break;
+      static constexpr std::string_view kMembers[] = {"type", "text"};
+      JsonValueRef v[2];
+      if (!element.is_object() || !capture_members(element.raw, kMembers, v)) continue;
+      const JsonValueRef &type = v[0], &text = v[1];
       if (text.is_string() && (!type.present() || (type.is_string() && type.string() == "text"))) {
         state.append_text(text.delta_string_value(scratch_));
       }
@@ -440,28 +367,39 @@ void OpenAiChatProtocol::apply_delta(const Delta& delta, MessageState& state) {
 }
 
 void OpenAiChatProtocol::Call::scan(std::string_view fragment) {
-  for (const char c : fragment) {
-    if (in_string) {
-      if (escape) {
-        escape = false;
-      } else if (c == '\\') {
-        escape = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
+  scanner.scan(fragment, [this](char c) {
+    if (c == '{' || c == '[') {
       ++depth;
-    } else if ((c == '}' || c == ']') && depth > 0) {
-      if (--depth == 0) arguments_closed = true;
+    } else if (depth > 0 && --depth == 0) {
+      arguments_closed = true;
     }
-  }
+    return true;
+  });
+}
+
+template <typename Map, typename Key>
+OpenAiChatProtocol::Call* OpenAiChatProtocol::find(const Map& map, const Key& key) {
+  ++match_probes_;
+  const auto it = map.find(key);
+  return it == map.end() ? nullptr : &calls_[it->second];
+}
+
+OpenAiChatProtocol::Call* OpenAiChatProtocol::add_call(Call fresh, MessageState& state) {
+  // Kept for the rest of the stream: the call, its id in by_id_ and its index in
+  // by_index_; shown only once named, so it waits as a pending part.
+  if (!state.reserve(2 * fresh.id.size() + 3 * kEntryBytes) || !pending_.add(state)) return nullptr;
+  const size_t position = calls_.size();
+  by_id_[fresh.id] = position;
+  if (fresh.index != -1) by_index_[fresh.index] = position;
+  calls_.push_back(std::move(fresh));
+  ++calls_version_;
+  return &calls_.back();
 }
 
 void OpenAiChatProtocol::start_call(Call& call, MessageState& state) {
   if (call.started) return;
   call.started = true;
+  pending_.remove();
   ++calls_version_;
   state.tool_start(call.id, call.name);
 }
@@ -511,13 +449,9 @@ JsonValueRef OpenAiChatProtocol::apply_tool_calls(std::string_view raw, MessageS
     // Which call this fragment belongs to (see the header).
     Call* call = nullptr;
     if (!call_id.empty()) {
-      for (Call& c : calls_) {
-        if (c.id == call_id) call = &c;
-      }
+      call = find(by_id_, call_id);
     } else if (number >= 0) {
-      for (Call& c : calls_) {
-        if (c.index == number) call = &c;  // the latest with this index
-      }
+      call = find(by_index_, number);  // the latest with this index
     } else if (!calls_.empty()) {
       call = &calls_.back();
     }
@@ -530,19 +464,16 @@ JsonValueRef OpenAiChatProtocol::apply_tool_calls(std::string_view raw, MessageS
       if (!call_id.empty()) {
         fresh.id = call_id;
       } else {
-        for (;;) {
+        do {
           fresh.id = "call_" + std::to_string(next_call_number_++);
-          bool taken = state.has_tool(fresh.id);
-          for (const Call& c : calls_) taken = taken || c.id == fresh.id;
-          if (!taken) break;
-        }
+        } while (state.has_tool(fresh.id) || find(by_id_, fresh.id));
       }
       fresh.index = number;
-      calls_.push_back(std::move(fresh));
-      ++calls_version_;
-      call = &calls_.back();
+      call = add_call(std::move(fresh), state);
+      if (!call) return JsonValueRef();  // over a limit: the message has ended
     }
     if (!call->started && !call_name.empty()) {
+      if (!state.reserve(call_name.size())) return JsonValueRef();
       call->name = call_name;
       start_call(*call, state);
     }
@@ -564,33 +495,21 @@ JsonValueRef OpenAiChatProtocol::apply_tool_calls(std::string_view raw, MessageS
 }
 
 void OpenAiChatProtocol::apply_function_call(std::string_view raw, MessageState& state) {
-  JsonReader reader(raw);
-  reader.enter_object();
-  JsonValueRef name, arguments;
-  JsonStringRef key;
-  while (reader.next_member(key)) {
-    if (key == "name") {
-      reader.read_value(name);
-    } else if (key == "arguments") {
-      reader.read_value(arguments);
-    } else {
-      reader.skip_value();
-    }
-  }
-  Call* call = nullptr;
-  for (Call& c : calls_) {
-    if (c.index == -2) call = &c;  // -2 marks the legacy function call
-  }
+  static constexpr std::string_view kMembers[] = {"name", "arguments"};
+  JsonValueRef v[2];
+  capture_members(raw, kMembers, v);
+  const JsonValueRef &name = v[0], &arguments = v[1];
+  Call* call = find(by_index_, int64_t{-2});  // -2 marks the legacy function call
   if (!call) {
     Call fresh;
     fresh.id = "function_call";
     fresh.index = -2;
-    calls_.push_back(std::move(fresh));
-    ++calls_version_;
-    call = &calls_.back();
+    call = add_call(std::move(fresh), state);
+    if (!call) return;
   }
   if (!call->started && name.is_string() && !name.string().body.empty()) {
     call->name.assign(name.string_value(scratch_));
+    if (!state.reserve(call->name.size())) return;
     start_call(*call, state);
   }
   if (arguments.is_string()) {
@@ -610,19 +529,10 @@ void OpenAiChatProtocol::complete_calls(MessageState& state) {
 }
 
 void OpenAiChatProtocol::apply_usage(std::string_view raw, MessageState& state) {
-  JsonReader reader(raw);
-  reader.enter_object();
-  JsonValueRef prompt, completion;
-  JsonStringRef key;
-  while (reader.next_member(key)) {
-    if (key == "prompt_tokens") {
-      reader.read_value(prompt);
-    } else if (key == "completion_tokens") {
-      reader.read_value(completion);
-    } else {
-      reader.skip_value();
-    }
-  }
+  static constexpr std::string_view kMembers[] = {"prompt_tokens", "completion_tokens"};
+  JsonValueRef v[2];
+  capture_members(raw, kMembers, v);
+  const JsonValueRef &prompt = v[0], &completion = v[1];
   uint64_t in = 0, out = 0;
   const bool has_in = prompt.to_count(in);
   const bool has_out = completion.to_count(out);
@@ -630,11 +540,7 @@ void OpenAiChatProtocol::apply_usage(std::string_view raw, MessageState& state) 
 }
 
 void OpenAiChatProtocol::apply_error(std::string_view raw_error, MessageState& state) {
-  const ErrorFields fields = read_error_fields(raw_error);
-  std::string code = fields.code.empty() ? fields.type : fields.code;
-  const bool retryable = code.empty() || openai_error_retryable(fields.code) || openai_error_retryable(fields.type);
-  state.set_error(fields.message.empty() ? "The server reported an error" : fields.message,
-                  code.empty() ? "server_error" : code, retryable);
+  report_provider_error(state, read_provider_error(raw_error));
 }
 
 }  // namespace ssew

@@ -65,10 +65,12 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "json_reader.h"
 #include "protocol.h"
+#include "protocols/kit.h"
 
 namespace ssew {
 
@@ -97,13 +99,18 @@ class OpenAiResponsesProtocol : public Protocol {
   void append(Slot slot, std::string_view item_id, int64_t output_index, int64_t sub_index,
               std::string_view text, MessageState& state);
   Call* find_call(std::string_view item_id, int64_t output_index);
+  // A new call, charged to the message budget; nullptr (the message has ended) when
+  // it does not fit.
+  Call* add_call(Call call, MessageState& state);
   void start_call(std::string_view item_raw, int64_t output_index, MessageState& state);
   void finish_call(std::string_view item_raw, int64_t output_index, MessageState& state);
   void complete_arguments(const std::string& call_id, const JsonValueRef& arguments, MessageState& state);
   void read_response(std::string_view raw, MessageState& state, std::string_view type);
-  void apply_error(std::string_view message, std::string_view code, MessageState& state);
 
   std::vector<Call> calls_;
+  std::unordered_map<std::string, size_t> by_id_;  // item id and call id -> call
+  std::unordered_map<int64_t, size_t> by_output_;  // output index -> call
+  ChargedBuffer last_item_bytes_;
   bool function_called_ = false;
   Slot last_slot_ = Slot::kNone;
   std::string last_item_;

@@ -2,16 +2,10 @@
 
 #include "json_reader.h"
 #include "json_string.h"
+#include "protocols/kit.h"
 
 namespace ssew {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // The chunk types of the UI message stream (ai v5/v6 uiMessageChunkSchema), except
 // "error" and "data-*", which detection checks separately.
@@ -34,15 +28,12 @@ bool is_chunk_type(std::string_view t) {
 
 bool AiSdkProtocol::is_ai_sdk_event(const SseEvent& event) {
   if (event.type != "message") return false;
-  const std::string_view data = trim(event.data);
+  const std::string_view data = trim_json_space(event.data);
   if (data.empty() || data.front() != '{') return false;
-  JsonValueRef type, error_text;
-  if (!walk_object(data, [&](const JsonStringRef& key, const JsonValueRef& value) {
-        if (key == "type") type = value;
-        if (key == "errorText") error_text = value;
-      })) {
-    return false;
-  }
+  static constexpr std::string_view kMembers[] = {"type", "errorText"};
+  JsonValueRef v[2];
+  if (!capture_members(data, kMembers, v)) return false;
+  const JsonValueRef &type = v[0], &error_text = v[1];
   if (!type.is_string()) return false;
   std::string scratch;
   const std::string_view t = type.string_value(scratch);
@@ -50,15 +41,40 @@ bool AiSdkProtocol::is_ai_sdk_event(const SseEvent& event) {
   return is_chunk_type(t) || (t.size() > 5 && t.substr(0, 5) == "data-");
 }
 
+bool AiSdkProtocol::keep_open(std::unordered_map<std::string, bool>& open, std::string_view id, bool shown,
+                              MessageState& state) {
+  std::string key(id);
+  const auto it = open.find(key);
+  if (it == open.end()) {
+    if (!state.reserve(id.size() + kEntryBytes)) return false;
+    if (!shown && !pending_.add(state)) return false;
+    open.emplace(std::move(key), shown);
+    return true;
+  }
+  if (shown && !it->second) {
+    it->second = true;
+    pending_.remove();
+  }
+  return !state.terminal();
+}
+
+void AiSdkProtocol::forget_open(std::unordered_map<std::string, bool>& open, std::string_view id) {
+  const auto it = open.find(std::string(id));
+  if (it == open.end()) return;
+  if (!it->second) pending_.remove();
+  open.erase(it);
+}
+
 void AiSdkProtocol::append(Owner kind, std::string_view id, std::string_view chunk, MessageState& state) {
   if (owner_ != kind || owner_id_ != id) {
-    std::unordered_set<std::string>& open = kind == Owner::kText ? open_text_ : open_reasoning_;
-    if (open.insert(std::string(id)).second) {
+    std::unordered_map<std::string, bool>& open = kind == Owner::kText ? open_text_ : open_reasoning_;
+    if (open.find(std::string(id)) == open.end()) {
       state.warn("unknown_part",
                  std::string(kind == Owner::kText ? "Text" : "Reasoning") +
                      " arrived for a part that was not started (or already ended): ",
                  id, "; it is shown all the same");
     }
+    if (!keep_open(open, id, /*shown=*/true, state) || !owner_id_bytes_.fits(state, id.size())) return;
     state.break_part();
     owner_ = kind;
     owner_id_.assign(id);
@@ -68,17 +84,17 @@ void AiSdkProtocol::append(Owner kind, std::string_view id, std::string_view chu
 
 void AiSdkProtocol::on_metadata(std::string_view metadata, MessageState& state) {
   // {usage: {...}}, {totalUsage: {...}} or the counts themselves.
+  static constexpr std::string_view kCounts[] = {"inputTokens", "outputTokens"};
   JsonValueRef usage, input, output;
   walk_object(metadata, [&](const JsonStringRef& key, const JsonValueRef& value) {
     if ((key == "usage" || key == "totalUsage") && value.is_object()) usage = value;
     if (key == "inputTokens") input = value;
     if (key == "outputTokens") output = value;
   });
-  if (usage.is_object()) {
-    walk_object(usage.raw, [&](const JsonStringRef& key, const JsonValueRef& value) {
-      if (key == "inputTokens") input = value;
-      if (key == "outputTokens") output = value;
-    });
+  JsonValueRef counts[2];
+  if (usage.is_object() && capture_members(usage.raw, kCounts, counts)) {
+    if (counts[0].present()) input = counts[0];
+    if (counts[1].present()) output = counts[1];
   }
   const bool has_input = input.to_count(input_tokens_);
   const bool has_output = output.to_count(output_tokens_);
@@ -86,41 +102,20 @@ void AiSdkProtocol::on_metadata(std::string_view metadata, MessageState& state) 
 }
 
 void AiSdkProtocol::on_event(const SseEvent& event, MessageState& state) {
-  JsonStringRef type;
-  bool typed = false;
-  JsonValueRef id, delta, tool_call_id, tool_name, input_text_delta, input, output, error_text, finish_reason,
-      metadata, input_encoding;
-  const bool valid = walk_object(event.data, [&](const JsonStringRef& key, const JsonValueRef& value) {
-    if (key == "type") {
-      typed = value.is_string();
-      type = typed ? value.string() : JsonStringRef{};
-    } else if (key == "id") {
-      id = value;
-    } else if (key == "delta") {
-      delta = value;
-    } else if (key == "toolCallId") {
-      tool_call_id = value;
-    } else if (key == "toolName") {
-      tool_name = value;
-    } else if (key == "inputTextDelta") {
-      input_text_delta = value;
-    } else if (key == "input") {
-      input = value;
-    } else if (key == "output") {
-      output = value;
-    } else if (key == "errorText") {
-      error_text = value;
-    } else if (key == "finishReason") {
-      finish_reason = value;
-    } else if (key == "messageMetadata") {
-      metadata = value;
-    } else if (key == "inputEncoding") {
-      input_encoding = value;
-    }
-  });
+  static constexpr std::string_view kMembers[] = {"type",   "id",        "delta",        "toolCallId",
+                                                  "toolName", "inputTextDelta", "input",     "output",
+                                                  "errorText", "finishReason", "messageMetadata", "inputEncoding"};
+  JsonValueRef v[std::size(kMembers)];
+  const bool valid = capture_members(event.data, kMembers, v);
+  const JsonValueRef &id = v[1], &delta = v[2], &tool_call_id = v[3], &tool_name = v[4], &input_text_delta = v[5],
+                     &input = v[6], &output = v[7], &error_text = v[8], &finish_reason = v[9], &metadata = v[10],
+                     &input_encoding = v[11];
+  const bool typed = v[0].is_string();
+  const JsonStringRef type = typed ? v[0].string() : JsonStringRef{};
   if (!valid) {
-    if (trim(event.data) == "[DONE]") return state.finish();
-    return state.warn("invalid_json", "The data of an AI SDK event is not a JSON object; the event was ignored");
+    if (trim_json_space(event.data) == "[DONE]") return state.finish();
+    return reject_unreadable(state, event.data,
+                             "The data of an AI SDK event is not a JSON object; the event was ignored");
   }
   if (!typed) return;
 
@@ -141,15 +136,17 @@ void AiSdkProtocol::on_event(const SseEvent& event, MessageState& state) {
   const bool text_start = type == "text-start";
   if (text_start || type == "reasoning-start") {
     if (!id.is_string()) return invalid("has no string id");
-    (text_start ? open_text_ : open_reasoning_).insert(std::string(id.string_value(scratch_)));
     owner_ = Owner::kNone;  // a new part, even after a part of the same kind
+    auto& open = text_start ? open_text_ : open_reasoning_;
+    const std::string_view start_id = id.string_value(scratch_);
+    keep_open(open, start_id, /*shown=*/false, state);
     return;
   }
   const bool text_end = type == "text-end";
   if (text_end || type == "reasoning-end") {
     if (!id.is_string()) return invalid("has no string id");
     const std::string_view chunk_id = id.string_value(scratch_);
-    (text_end ? open_text_ : open_reasoning_).erase(std::string(chunk_id));
+    forget_open(text_end ? open_text_ : open_reasoning_, chunk_id);
     if (owner_ == (text_end ? Owner::kText : Owner::kReasoning) && owner_id_ == chunk_id) owner_ = Owner::kNone;
     return;
   }
@@ -178,7 +175,10 @@ void AiSdkProtocol::on_event(const SseEvent& event, MessageState& state) {
       return state.tool_input_delta(call_id, std::string_view(fragment_).substr(skip));
     }
     if (type == "tool-input-start") {
-      if (input_encoding.is_string() && input_encoding.string() == "text") text_inputs_[call_id] = false;
+      if (input_encoding.is_string() && input_encoding.string() == "text" && text_inputs_.count(call_id) == 0) {
+        if (!state.reserve(call_id.size() + kEntryBytes)) return;
+        text_inputs_[call_id] = false;
+      }
       return state.tool_start(call_id, name);
     }
     if (type == "tool-input-available") {
@@ -209,10 +209,9 @@ void AiSdkProtocol::on_event(const SseEvent& event, MessageState& state) {
 
   // --- the message -------------------------------------------------------------------
   if (type == "error") {
-    std::string message;
-    if (error_text.is_string()) error_text.string().append_to(message);
-    if (message.empty()) message = "The server reported an error";
-    return state.set_error(message, "server_error", false);
+    ProviderError error;  // errorText only: no code, so the policy of errors.h
+    if (error_text.is_string()) error_text.string().append_to(error.message);
+    return report_provider_error(state, error);
   }
   if (type == "finish") {
     if (finish_reason.is_string()) state.set_finish_reason(finish_reason.string_value(scratch_));
@@ -223,6 +222,7 @@ void AiSdkProtocol::on_event(const SseEvent& event, MessageState& state) {
     // The SDK forgets the step's open text and reasoning parts.
     open_text_.clear();
     open_reasoning_.clear();
+    pending_.clear();
     owner_ = Owner::kNone;
     return;
   }

@@ -41,6 +41,7 @@
 #include <string>
 
 #include "protocol.h"
+#include "protocols/kit.h"
 
 namespace ssew {
 
@@ -76,8 +77,8 @@ class GeminiProtocol : public Protocol {
   // Bare JSON lines (on_stray_line): the text so far and a bracket scanner over it.
   std::string stray_;
   std::string stray_closers_;  // the closing brackets the open ones expect, innermost last
-  bool stray_in_string_ = false;
-  bool stray_escape_ = false;
+  JsonBracketScanner stray_scanner_;
+  ChargedBuffer stray_bytes_;
 };
 
 }  // namespace ssew

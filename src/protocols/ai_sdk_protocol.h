@@ -33,9 +33,9 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "protocol.h"
+#include "protocols/kit.h"
 
 namespace ssew {
 
@@ -56,7 +56,13 @@ class AiSdkProtocol : public Protocol {
   // of another id starts a new part.
   Owner owner_ = Owner::kNone;
   std::string owner_id_;
-  std::unordered_set<std::string> open_text_, open_reasoning_;  // started, not ended
+  // Text and reasoning parts started, not ended, by id -> whether the part shows
+  // yet; one that does not is a pending part (counted against maxParts).
+  std::unordered_map<std::string, bool> open_text_, open_reasoning_;
+  PendingParts pending_;
+  ChargedBuffer owner_id_bytes_;
+  bool keep_open(std::unordered_map<std::string, bool>& open, std::string_view id, bool shown, MessageState& state);
+  void forget_open(std::unordered_map<std::string, bool>& open, std::string_view id);
   // Tools with inputEncoding "text" -> whether the opening quote was sent.
   std::unordered_map<std::string, bool> text_inputs_;
   uint64_t input_tokens_ = 0;
