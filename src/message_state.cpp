@@ -33,7 +33,9 @@ bool is_blank(std::string_view s) {
 
 }  // namespace
 
-MessageState::MessageState(Limits limits) : limits_(limits) {}
+MessageState::MessageState(Limits limits) : limits_(limits) {
+  if (limits_.max_json_depth > kMaxJsonDepth) limits_.max_json_depth = kMaxJsonDepth;
+}
 MessageState::~MessageState() = default;
 
 void MessageState::begin() {

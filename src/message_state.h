@@ -117,10 +117,16 @@ class MessageState {
   struct Limits {
     size_t max_parts = 10000;                      // parts of all kinds ("too_many_parts")
     size_t max_tool_input_bytes = size_t{16} << 20; // one tool's input JSON ("tool_input_too_large")
-    size_t max_json_depth = 128;                   // nesting of a tool's input ("json_too_deep")
+    size_t max_json_depth = 128;                   // nesting of a tool's input ("json_too_deep"); at most kMaxJsonDepth
     size_t max_message_bytes = size_t{64} << 20;   // text + reasoning + tool input/output ("message_too_large")
     size_t max_warnings = 100;                     // later warnings are counted, not recorded
   };
+
+  // The deepest max_json_depth can be: a complete input is read out of its event's
+  // JSON, which nests at most JsonReader::kMaxDepth (512) levels, a few of them the
+  // event's own. A larger limit (a caller's "no limit") means this one, for streamed
+  // and complete inputs alike, so that both obey the same depth.
+  static constexpr size_t kMaxJsonDepth = 500;
 
   MessageState() : MessageState(Limits{}) {}
   explicit MessageState(Limits limits);

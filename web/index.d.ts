@@ -157,7 +157,10 @@ export interface MessageLimits {
   maxEventBytes?: number | null;
   /** Largest input of one tool, default 16 MiB. */
   maxToolInputBytes?: number | null;
-  /** Deepest nesting of a tool input, default 128. */
+  /**
+   * Deepest nesting of a tool input, default 128, at most 500: a larger value
+   * (Infinity included) means 500, for streamed and complete inputs alike.
+   */
   maxJsonDepth?: number | null;
   /** Most parts, default 10,000. */
   maxParts?: number | null;

@@ -463,6 +463,34 @@ TEST(MessageStateLimits, CompleteInputOverMaxToolInputBytesIsTooLarge) {
   }
 }
 
+TEST(MessageStateLimits, NoDepthLimitMeansTheCeilingForCompleteAndStreamedInputsAlike) {
+  const auto nested = [](size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  MessageState::Limits limits;
+  limits.max_json_depth = SIZE_MAX;  // what JavaScript passes for Infinity
+  for (const size_t depth : {MessageState::kMaxJsonDepth, MessageState::kMaxJsonDepth + 1}) {
+    const bool fits = depth <= MessageState::kMaxJsonDepth;
+    for (const std::string protocol : kCompleteInputProtocols) {
+      SCOPED_TRACE(protocol + " " + std::to_string(depth));
+      auto session = decode_with(text_event(protocol, "before") + complete_tool_call(protocol, 0, nested(depth)) +
+                                     end_event(protocol),
+                                 protocol, limits);
+      MessageState& s = session->state();
+      EXPECT_EQ(s.status(), fits ? Status::kDone : Status::kError);
+      if (!fits) EXPECT_EQ(s.error_code(), "json_too_deep");
+      EXPECT_EQ(s.text(), "before");
+    }
+    SCOPED_TRACE("streamed " + std::to_string(depth));
+    MessageState s(limits);
+    s.tool_start("t", "f");
+    const std::string json = nested(depth);
+    for (size_t i = 0; i < json.size(); i += 7) s.tool_input_delta("t", std::string_view(json).substr(i, 7));
+    s.finish();
+    EXPECT_EQ(s.status(), fits ? Status::kDone : Status::kError);
+    if (fits) EXPECT_EQ(s.part(0).state, ToolState::kInputAvailable);
+    if (!fits) EXPECT_EQ(s.error_code(), "json_too_deep");
+  }
+}
+
 TEST(MessageStateLimits, CompleteInputsCountAgainstMaxMessageBytes) {
   for (const std::string protocol : kCompleteInputProtocols) {
     SCOPED_TRACE(protocol);

@@ -115,15 +115,19 @@ test('usage counts saturate at 2^32-1, negative or fractional counts are 0', () 
   assert.deepEqual(usage('-3', '12.5'), { inputTokens: 0, outputTokens: 0 });
 });
 
-test('an input nested 100,000 deep under maxJsonDepth: Infinity is a frozen value, streamed or complete', () => {
-  const depth = 100000;
-  const json = '['.repeat(depth) + ']'.repeat(depth);
-  const streamed = [ev('tool_start', { id: 's', name: 'f' })];
-  for (let i = 0; i < json.length; i += 4096) streamed.push(ev('tool_delta', { id: 's', delta: json.slice(i, i + 4096) }));
-  const complete = ev('tool_start', { id: 'c', name: 'f', input: '' }).replace('""', json);
-  const snap = run([...streamed, complete, ev('done', {})], { maxJsonDepth: Infinity });
-  assert.equal(snap.status, "done", `${snap.error?.code}: ${snap.error?.message}`);
-  for (const part of snap.parts) {
+test('maxJsonDepth: Infinity means the ceiling, 500: inputs that deep are frozen values, streamed or complete; deeper is json_too_deep', () => {
+  const nested = (depth) => '['.repeat(depth) + ']'.repeat(depth);
+  const parts = (depth) => {
+    const json = nested(depth);
+    const events = [ev('text_delta', 'before'), ev('tool_start', { id: 's', name: 'f' })];
+    for (let i = 0; i < json.length; i += 7) events.push(ev('tool_delta', { id: 's', delta: json.slice(i, i + 7) }));
+    events.push(ev('tool_start', { id: 'c', name: 'f', input: '' }).replace('""', json), ev('done', {}));
+    return events;
+  };
+  const snap = run(parts(500), { maxJsonDepth: Infinity });
+  assert.equal(snap.status, 'done', `${snap.error?.code}: ${snap.error?.message}`);
+  assert.equal(snap.parts.length, 3);
+  for (const part of snap.parts.slice(1)) {
     assert.equal(part.state, 'input-available');
     let node = part.input;
     let levels = 0;
@@ -131,7 +135,11 @@ test('an input nested 100,000 deep under maxJsonDepth: Infinity is a frozen valu
       assert.ok(Object.isFrozen(node));
       levels++;
     }
-    assert.equal(levels, depth - 1, `${part.id}: the innermost array is empty`);
+    assert.equal(levels, 499, `${part.id}: the innermost array is empty`);
     assert.ok(Array.isArray(node) && Object.isFrozen(node));
   }
+  const deeper = run(parts(100000), { maxJsonDepth: Infinity });
+  assert.equal(deeper.status, 'error');
+  assert.equal(deeper.error.code, 'json_too_deep');
+  assert.equal(deeper.text, 'before', 'what came before stays');
 });
