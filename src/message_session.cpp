@@ -1,5 +1,7 @@
 #include "message_session.h"
 
+#include "protocols/errors.h"
+
 namespace ssew {
 namespace {
 
@@ -104,7 +106,9 @@ void MessageSession::feed(size_t length) { feed(reinterpret_cast<const uint8_t*>
 void MessageSession::feed(const uint8_t* bytes, size_t length) {
   begin_call();
   if (parser_.error() == SseError::kNone && parser_.feed(bytes, length, *this) != SseError::kNone) {
-    state_.set_error(sse_error_message(parser_.error()), "event_too_large", false);
+    // The sentence is the parser's (it names the limit); code and retryable the table's.
+    const ErrorCodeInfo& info = error_code_info(errc::kEventTooLarge);
+    state_.set_error(sse_error_message(parser_.error()), info.code, info.retryable);
   }
   publish();
 }

@@ -274,7 +274,7 @@ void MessageState::complete_input(size_t index, std::optional<std::string_view> 
     // A complete input obeys the limits of a streamed one. It replaces the streamed
     // text, whose bytes were charged already: only what it adds is charged.
     if (input_json->size() > limits_.max_tool_input_bytes) {
-      set_error_internal("A tool call is too large to show (maxToolInputBytes).", "tool_input_too_large", false);
+      fail(errc::kToolInputTooLarge);
       return;
     }
     const size_t streamed = part->input->text().size();

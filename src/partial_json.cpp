@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "utf8.h"
+
 namespace ssew {
 namespace {
 
@@ -293,19 +295,11 @@ bool PartialJson::string_byte(uint8_t c) {
       // right after a lone high surrogate does not show its U+FFFD.
       uint8_t need = 0, lo = 0x80, hi = 0xBF;
       if (c >= 0x80) {
-        if (c >= 0xC2 && c <= 0xDF) {
-          need = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-          need = 2;
-          if (c == 0xE0) lo = 0xA0;        // no overlong forms
-          if (c == 0xED) hi = 0x9F;        // no UTF-16 surrogates
-        } else if (c >= 0xF0 && c <= 0xF4) {
-          need = 3;
-          if (c == 0xF0) lo = 0x90;        // no overlong forms
-          if (c == 0xF4) hi = 0x8F;        // nothing above U+10FFFF
-        } else {
-          return fail(PartialJsonError::kSyntax, offset_);
-        }
+        const Utf8Lead lead = utf8_lead(c);
+        if (lead.need == 0) return fail(PartialJsonError::kSyntax, offset_);
+        need = lead.need;
+        lo = lead.lower;
+        hi = lead.upper;
       }
       // A high surrogate escape is lone once anything but another escape follows.
       if (high_surrogate_ != 0 && c != '\\') {
