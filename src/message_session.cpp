@@ -16,7 +16,7 @@ MessageSession::MessageSession(Options options) : parser_(options.sse), state_(o
     if (is_known_protocol(options.protocol)) {
       choose(options.protocol);
     } else {
-      state_.warn("unknown_protocol", "Unknown protocol '" + options.protocol + "'; detecting it instead");
+      state_.warn("unknown_protocol", "Unknown protocol '", options.protocol, "'; detecting it instead");
     }
   }
   publish();
@@ -31,8 +31,8 @@ std::string_view MessageSession::protocol() const {
 void MessageSession::choose(std::string_view name) {
   report_ignored(false);
   if (!hint_.empty() && hint_ != name) {
-    state_.warn("protocol_hint_mismatch", "The response said '" + hint_ + "' but the stream's events are '" +
-                                              std::string(name) + "'; they are read as '" + std::string(name) + "'");
+    state_.warn("protocol_hint_mismatch", "The response said '", hint_,
+                "' but the stream's events are '" + std::string(name) + "'; they are read as '" + std::string(name) + "'");
   }
   protocol_ = make_protocol(name);
   state_.set_protocol(protocol_->name());

@@ -568,6 +568,21 @@ TEST(MessageStateWarnings, HugeIdsAreCutInWarnings) {
   EXPECT_EQ(text.find(std::string(65, 'i')), std::string::npos);
 }
 
+TEST(MessageStateWarnings, TheSessionsOwnWarningsCutWhatTheyEcho) {
+  // An unknown protocol name (the caller's) and a transport hint that the events
+  // contradict are echoed like any input: at most 64 bytes of them.
+  MessageSession::Options options;
+  options.protocol = std::string(1 << 20, 'p');
+  MessageSession session(options);
+  EXPECT_EQ(session.state().warning_count(), 1u);
+  EXPECT_LT(patch_text_bytes(session.state()), 300u);
+  session.hint_protocol("ai-sdk");
+  session.feed(sse_event("text_delta", "\"hi\""));
+  EXPECT_EQ(session.protocol(), "native");
+  EXPECT_EQ(session.state().warning_count(), 2u);
+  EXPECT_EQ(session.state().text(), "hi");
+}
+
 TEST(MessageStateWarnings, EchoCutsAtACharacterBoundary) {
   const std::string euro = "\xE2\x82\xAC";  // 3 bytes
   std::string long_value;
