@@ -15,6 +15,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { ready, coreStats, MessageStream, streamMessage } from '../../web/index.js';
+import { sleep } from './sse-test-server.js';
 
 const MiB = 1 << 20;
 const data = (json) => `data: ${typeof json === 'string' ? json : JSON.stringify(json)}\n\n`;
@@ -87,7 +88,6 @@ function head(res, headers = {}) {
   res.socket?.setNoDelay(true);
   res.flushHeaders();
 }
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // --- item 3: the detection queue is bounded in bytes --------------------------------
 

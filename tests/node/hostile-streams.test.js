@@ -16,10 +16,9 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { ready, coreStats, streamMessage } from '../../web/index.js';
-import { startServer } from './sse-test-server.js';
+import { startServer, sleep } from './sse-test-server.js';
 
 const verbose = process.env.SSEW_TEST_VERBOSE ? (...args) => console.log(...args) : () => {};
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const MiB = 1 << 20;
 
 async function until(condition, ms = 3000, what = 'a condition') {

@@ -33,7 +33,15 @@
 //                   (with retry=MS, a `retry:` field first)
 import { createServer } from 'node:http';
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A promise that resolves after `ms` milliseconds. */
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let keys = 0;
+/** A connection key no other test of this process uses (the server counts connections per key). */
+export const key = (name) => `${name}-${++keys}`;
+
+/** Reconnection delays short enough for tests. */
+export const FAST_RETRY = { minDelayMs: 10, maxDelayMs: 40 };
 
 /** The answer's events for `prompt`, in order. */
 export function answerEvents(prompt) {

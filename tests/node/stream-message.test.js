@@ -9,15 +9,12 @@ import { get as httpGet } from 'node:http';
 import { PassThrough, Readable } from 'node:stream';
 import { EventSource } from 'eventsource';
 import { streamMessage } from '../../web/index.js';
-import { startServer, answerText, textOfFirst, sseText } from './sse-test-server.js';
+import { startServer, answerText, textOfFirst, sseText, sleep, key, FAST_RETRY } from './sse-test-server.js';
 
 const server = await startServer();
 after(() => server.close());
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const fast = { minDelayMs: 10, maxDelayMs: 40 };
-let keys = 0;
-const key = (name) => `${name}-${++keys}`;
+const fast = FAST_RETRY;
 
 async function until(condition, ms = 2000) {
   for (const end = Date.now() + ms; Date.now() < end;) {

@@ -11,15 +11,12 @@ import { streamMessage } from '../../web/index.js';
 import { ChatStore, MessageStore } from '../../web/stores.js';
 import { ERRORS, failure, httpFailure } from '../../web/transport/errors.js';
 import { DEFAULT_RETRY, MAX_SERVER_RETRY_MS, reconnectDelay } from '../../web/transport/options.js';
-import { startServer, answerText, textOfFirst } from './sse-test-server.js';
+import { startServer, answerText, textOfFirst, sleep, key, FAST_RETRY } from './sse-test-server.js';
 
 const server = await startServer();
 after(() => server.close());
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const fast = { minDelayMs: 10, maxDelayMs: 40 };
-let keys = 0;
-const key = (name) => `${name}-${++keys}`;
+const fast = FAST_RETRY;
 const TERMINAL = ['done', 'error', 'aborted'];
 
 async function until(condition, ms = 3000) {

@@ -9,16 +9,13 @@ import assert from 'node:assert/strict';
 import { EventSource } from 'eventsource';
 import { ready, MessageStream, streamMessage } from '../../web/index.js';
 import { reconnectDelay } from '../../web/transport/options.js';
-import { startServer, answerText, sseText } from './sse-test-server.js';
+import { startServer, answerText, sseText, sleep, key } from './sse-test-server.js';
 
 const server = await startServer();
 after(() => server.close());
 before(() => ready());
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const fast = { minDelayMs: 5, maxDelayMs: 20 };
-let keys = 0;
-const key = (name) => `${name}-${++keys}`;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 // The native vocabulary, one event per line of `events`.
