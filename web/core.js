@@ -4,20 +4,37 @@ import createSseCore from '../dist/sse_core.mjs';
 
 let core = null;
 let loading = null;
+let inlineWasm = null;
+
+/**
+ * Where the wasm is by default: next to the package's JavaScript. Written this way
+ * (a literal path and import.meta.url) so that bundlers (Vite, webpack 5, Rollup,
+ * Next.js) emit the file and rewrite the URL, with no configuration. The path is
+ * right both from web/ (the sources) and from dist/ (the published bundle).
+ */
+const defaultWasmUrl = () => new URL('../dist/sse_core.wasm', import.meta.url);
+
+/**
+ * Makes embedded bytes the default source of the wasm (the `sse-wasm/inline` entry
+ * calls it with the base64 of the same file).
+ * @param {() => Uint8Array} bytes called once, on the first ready() without options
+ */
+export function setInlineWasm(bytes) {
+  inlineWasm = bytes;
+}
 
 /**
  * Loads the WebAssembly core. Idempotent: every call returns the same promise.
- * The wasm ships inside the package's JavaScript, so no option is needed; pass
- * `wasmBinary` (bytes) or `wasmUrl` to load it from elsewhere.
+ * By default the wasm is the file next to the package's JavaScript (in browsers it
+ * compiles while it downloads); pass `wasmBinary` (bytes) or `wasmUrl` to load it
+ * from elsewhere.
  * @param {{ wasmBinary?: ArrayBuffer | Uint8Array, wasmUrl?: string | URL }} [options]
  */
 export function ready(options = {}) {
   if (!loading) {
-    loading = loadBytes(options)
-      .then((wasmBinary) => createSseCore(wasmBinary ? { wasmBinary } : {}))
-      .then((module) => {
-        core = module;
-      });
+    loading = instantiate(compile(options ?? {})).then((module) => {
+      core = module;
+    });
     loading.catch(() => {
       loading = null; // a failed load may be retried
     });
@@ -25,12 +42,46 @@ export function ready(options = {}) {
   return loading;
 }
 
-async function loadBytes({ wasmBinary, wasmUrl }) {
-  if (wasmBinary) return wasmBinary;
-  if (!wasmUrl) return null;
-  const response = await fetch(wasmUrl);
-  if (!response.ok) throw new Error(`sse-wasm: could not load ${wasmUrl}: HTTP ${response.status}`);
-  return response.arrayBuffer();
+// The compiled module, from whichever source applies. Compilation starts here, before
+// the glue asks for the instance, and streams where the response allows it.
+async function compile({ wasmBinary, wasmUrl }) {
+  if (wasmBinary) return WebAssembly.compile(wasmBinary);
+  if (!wasmUrl && inlineWasm) return WebAssembly.compile(inlineWasm());
+  const url = wasmUrl ?? defaultWasmUrl();
+  const fs = String(url).startsWith('file:') ? nodeFs() : null;
+  if (fs) return WebAssembly.compile(await fs.promises.readFile(new URL(url)));
+  const response = await fetch(url);
+  if (!response.ok) {
+    throw new Error(`sse-wasm: could not load ${url}: HTTP ${response.status}${wasmUrl ? '' : HOSTING_HINT}`);
+  }
+  const type = response.headers.get('content-type') ?? '';
+  if (typeof WebAssembly.compileStreaming === 'function' && /^application\/wasm\b/i.test(type)) {
+    return WebAssembly.compileStreaming(response);
+  }
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+const HOSTING_HINT = '. Serve dist/sse_core.wasm with the app, pass ready({ wasmUrl }) or '
+  + 'ready({ wasmBinary }), or import from \'sse-wasm/inline\' (the wasm embedded in the JavaScript)';
+
+// Node's fs without an import statement a browser bundler would follow
+// (process.getBuiltinModule: Node 20.16 and later).
+function nodeFs() {
+  const get = globalThis.process?.getBuiltinModule;
+  return typeof get === 'function' ? get('node:fs') : null;
+}
+
+function instantiate(compiled) {
+  return new Promise((resolve, reject) => {
+    createSseCore({
+      instantiateWasm(imports, receive) {
+        compiled
+          .then((module) => WebAssembly.instantiate(module, imports).then((instance) => receive(instance, module)))
+          .catch(reject);
+        return {};
+      },
+    }).then(resolve, reject);
+  });
 }
 
 /** The loaded core module; throws a clear error when ready() has not finished. */

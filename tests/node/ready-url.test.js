@@ -6,8 +6,7 @@ import { createServer } from 'node:http';
 import { ready, SSEParser } from '../../web/index.js';
 
 test('ready({ wasmUrl }) loads the core from a URL; a 404 is a clear error', async () => {
-  const source = readFileSync(new URL('../../dist/sse_core.mjs', import.meta.url), 'latin1');
-  const wasm = Buffer.from(source.match(/data:application\/octet-stream;base64,([A-Za-z0-9+/=]+)/)[1], 'base64');
+  const wasm = readFileSync(new URL('../../dist/sse_core.wasm', import.meta.url));
   const server = createServer((req, res) => {
     if (req.url === '/core.wasm') res.writeHead(200, { 'content-type': 'application/wasm' }).end(wasm);
     else res.writeHead(404).end();

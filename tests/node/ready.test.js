@@ -6,13 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ready, isReady, MessageStream } from '../../web/index.js';
 
-// The wasm embedded in the package's JavaScript, as a user would ship it separately.
-function embeddedWasm() {
-  const source = readFileSync(new URL('../../dist/sse_core.mjs', import.meta.url), 'latin1');
-  const match = source.match(/data:application\/octet-stream;base64,([A-Za-z0-9+/=]+)/);
-  assert.ok(match, 'dist/sse_core.mjs embeds the wasm');
-  return Buffer.from(match[1], 'base64');
-}
+// The package's wasm, as a user would ship it from elsewhere.
+const wasmFile = () => readFileSync(new URL('../../dist/sse_core.wasm', import.meta.url));
 
 test('using the core before ready() is a clear error', () => {
   assert.equal(isReady(), false);
@@ -22,7 +17,7 @@ test('using the core before ready() is a clear error', () => {
 test('a bad wasmBinary rejects ready(); a later call with good bytes loads the core', async () => {
   await assert.rejects(ready({ wasmBinary: new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 42]) }));
   assert.equal(isReady(), false);
-  const bytes = embeddedWasm();
+  const bytes = wasmFile();
   await ready({ wasmBinary: bytes });
   assert.equal(isReady(), true);
   assert.equal(ready(), ready(), 'idempotent: the same promise');
