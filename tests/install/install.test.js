@@ -8,7 +8,14 @@
 //   4b. The README's React examples, verbatim, as a fresh Vite + React + TypeScript app
 //      (production build) against the FastAPI app of tests/servers, clicked in Chromium.
 //   5. webpack 5 + React: the same app, production build, no wasm config, in Chromium.
-//   6. A plain <script type="module"> page importing /node_modules/sse-wasm/web/index.js.
+//   6. A plain <script type="module"> page (an import map into node_modules/sse-wasm/dist/):
+//      the default entry fetches the .wasm; `sse-wasm/inline` streams from a server that
+//      answers 404 for every .wasm (and the default entry, there, reports the missing file).
+//   7. Node require(): a CommonJS file requires 'sse-wasm' and 'sse-wasm/react' (Node
+//      20.19+ loads ES modules with require()) and streams a message; one module for
+//      require() and import.
+//   8. Next.js (App Router): a 'use client' component with useMessageStream, streaming
+//      from a route handler; `next build`, `next start`, driven in Chromium. No next.config.
 // The apps are templates in tests/install/apps/, copied into a temp folder. Dev tools
 // come from the npm cache (`npm install --offline`, falling back to --prefer-offline)
 // at the exact versions of the repo's package-lock. Chromium is Debian's.
@@ -189,9 +196,11 @@ async function streamAnswer(res) {
 
 /**
  * A static file server for `root` (null: none) that also answers /api/stream, or,
- * with `proxy` (an origin), forwards every /api/ request there as it streams.
+ * with `proxy` (an origin), forwards every /api/ request there as it streams. With
+ * `refuse` (a RegExp), paths it matches get 404 whether the file exists or not (a host
+ * that does not serve them).
  */
-async function startServer(root, { proxy } = {}) {
+async function startServer(root, { proxy, refuse } = {}) {
   const requests = [];
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://localhost');
@@ -210,7 +219,7 @@ async function startServer(root, { proxy } = {}) {
       return req.pipe(upstream);
     }
     if (url.pathname === '/api/stream') return streamAnswer(res);
-    if (!root) return res.writeHead(404).end('not found');
+    if (!root || refuse?.test(url.pathname)) return res.writeHead(404).end('not found');
     let file = resolve(root, `.${decodeURIComponent(url.pathname)}`);
     if (file !== root && !file.startsWith(root + sep)) return res.writeHead(403).end('forbidden');
     try {
@@ -243,6 +252,62 @@ async function freePort() {
   return port;
 }
 
+/**
+ * Starts a server process (a dev server, `next start`) in its own process group on
+ * a free port, and waits until `origin + readyPath` answers 2xx. `args(port)` gives
+ * its arguments. Returns { origin, output() (its stdout and stderr so far), stop() };
+ * stop() (also a cleanup) ends the whole group: SIGTERM, then SIGKILL after 5 s.
+ */
+async function startProcessServer(label, command, args, { cwd, env, readyPath = '/', timeoutMs = 30_000 } = {}) {
+  const port = await freePort();
+  const child = spawn(command, args(port), {
+    cwd, env: { ...childEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+  });
+  let output = '';
+  child.stdout.on('data', (d) => { output += d; });
+  child.stderr.on('data', (d) => { output += d; });
+  const exited = new Promise((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  let running = true;
+  exited.then(() => { running = false; });
+  const stop = async () => {
+    if (!running) return;
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    const timeout = sleep(5000).then(() => 'timeout');
+    if (await Promise.race([exited, timeout]) === 'timeout') {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  cleanups.push(stop);
+  const origin = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  const started = Date.now();
+  for (;;) {
+    if (!running) {
+      await stop();
+      throw new Error(`${label} exited before answering:\n${tail(output, 4000)}`);
+    }
+    try {
+      if ((await fetch(`${origin}${readyPath}`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`${label} did not answer ${readyPath} within ${seconds(timeoutMs)}:\n${tail(output, 4000)}`);
+    }
+    await sleep(200);
+  }
+  return { origin, output: () => output, stop, readyMs: Date.now() - started };
+}
+
 // ---------------------------------------------------------------------------
 // Chromium: one browser for every page check.
 
@@ -264,15 +329,19 @@ const FINISHED = ':not([data-status="loading"]):not([data-status="idle"]):not([d
 /**
  * Opens `url` and waits for each section id to finish; each must show the expected
  * answer, and the page must throw nothing. Failures carry the page's console, errors,
- * failed requests and HTML.
+ * failed requests and HTML. Returns the page's responses ({ url, status, type }).
  */
 async function checkPage(t, url, sectionIds) {
   const page = await (await browser()).newPage();
   const log = [];
+  const responses = [];
   page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
   page.on('pageerror', (e) => log.push(`pageerror: ${e.stack ?? e.message}`));
   page.on('requestfailed', (r) => log.push(`requestfailed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
-  page.on('response', (r) => { if (r.status() >= 400) log.push(`HTTP ${r.status()}: ${r.url()}`); });
+  page.on('response', (r) => {
+    responses.push({ url: r.url(), status: r.status(), type: r.headers()['content-type'] ?? '' });
+    if (r.status() >= 400) log.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
   const started = Date.now();
   try {
     await page.goto(url, { waitUntil: 'load', timeout: 30_000 });
@@ -290,6 +359,7 @@ async function checkPage(t, url, sectionIds) {
     const errors = log.filter((line) => line.startsWith('pageerror'));
     assert.deepEqual(errors, [], 'the page threw');
     t.diagnostic(`${url}: ${sectionIds.map((id) => `#${id}`).join(', ')} done in ${seconds(Date.now() - started)}`);
+    return responses;
   } catch (error) {
     let html = '';
     try {
@@ -332,8 +402,11 @@ function needTarball(t) {
 // ---------------------------------------------------------------------------
 // 1. npm pack
 
-const REQUIRED = ['package.json', 'README.md', 'LICENSE', 'dist/sse_core.mjs',
-  'web/index.js', 'web/index.d.ts', 'web/react.js', 'web/react.d.ts'];
+// The published layout: three ESM entries built into dist/ (sharing one chunk), the
+// wasm as its own file next to them, the types in web/.
+const REQUIRED = ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/react.js', 'dist/inline.js',
+  'dist/sse_core.wasm', 'web/index.d.ts', 'web/react.d.ts', 'web/inline.d.ts'];
+const ENTRIES = ['.', './react', './inline'];
 const FORBIDDEN = ['src/', 'tests/', 'web/demo/', 'bench/', 'build/', 'node_modules/', 'bindings/', 'scripts/', '.ci/'];
 
 test('npm pack: the tarball holds the package and nothing else', { timeout: 600_000 }, async (t) => {
@@ -357,24 +430,59 @@ test('npm pack: the tarball holds the package and nothing else', { timeout: 600_
   const extra = files.filter((file) => FORBIDDEN.some((prefix) => file.startsWith(prefix)));
   assert.deepEqual(extra, [], 'the tarball holds files that must not ship');
 
-  // Every relative import of the shipped JavaScript resolves inside the tarball.
+  // The later steps install this tarball even if one of the checks below fails.
+  state.tarball = tarball;
+
+  // Every relative import of the shipped JavaScript, and every file it locates with
+  // new URL('…', import.meta.url) (the wasm), resolves inside the tarball. A .d.ts
+  // importing './x.js' means './x.d.ts' (TypeScript's resolution); JSDoc type imports
+  // (`{import('./x.d.ts').T}`) count too: a bundle that copies them from web/ into
+  // dist/ ships references to nothing.
   const unpacked = join(dest, 'unpacked');
   await mkdir(unpacked);
   mustSucceed(await run('tar', ['xzf', tarball, '-C', unpacked]), 'tar xzf');
   const broken = [];
+  const located = [];
+  const inPackage = (file, target) => relative(join(unpacked, 'package'), resolve(join(unpacked, 'package', file, '..'), target));
   for (const file of files.filter((f) => /\.(m?js|d\.ts)$/.test(f))) {
     const source = await readFile(join(unpacked, 'package', file), 'utf8');
-    for (const [, target] of source.matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
-      const resolved = relative(join(unpacked, 'package'), resolve(join(unpacked, 'package', file, '..'), target));
-      if (!files.includes(resolved)) broken.push(`${file} imports ${target} (${resolved}): not in the tarball`);
+    for (const [match, target] of source.matchAll(/\{?(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
+      const resolved = inPackage(file, target);
+      const typeOf = file.endsWith('.d.ts') ? resolved.replace(/\.js$/, '.d.ts') : null;
+      if (files.includes(resolved) || files.includes(typeOf)) continue;
+      const what = match.startsWith('{') ? 'has a JSDoc type import of' : 'imports';
+      broken.push(`${file} ${what} ${target} (${resolved}): not in the tarball`);
+    }
+    for (const [, target] of source.matchAll(/new URL\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*,\s*import\.meta\.url\s*\)/g)) {
+      const resolved = inPackage(file, target);
+      located.push(`${file} -> ${resolved}`);
+      if (!files.includes(resolved)) broken.push(`${file} locates ${target} (${resolved}) with import.meta.url: not in the tarball`);
     }
   }
-  assert.deepEqual(broken, [], 'shipped files import files that are not shipped');
+  assert.deepEqual([...new Set(broken)], [], 'shipped files import files that are not shipped');
+  assert.ok(located.some((line) => line.endsWith('-> dist/sse_core.wasm')),
+    `no shipped file locates dist/sse_core.wasm with new URL(…, import.meta.url); found: ${located.join(', ') || 'none'}`);
+
+  // The packed manifest's exports: each entry (types and JavaScript) is a shipped file.
+  const packed = JSON.parse(await readFile(join(unpacked, 'package/package.json'), 'utf8'));
+  const targets = (value) => (typeof value === 'string' ? [value] : Object.values(value ?? {}).flatMap(targets));
+  const exportProblems = [];
+  for (const entry of ENTRIES) {
+    const conditions = packed.exports?.[entry];
+    if (!conditions) {
+      exportProblems.push(`exports has no ${entry}`);
+      continue;
+    }
+    if (!conditions.types) exportProblems.push(`exports[${entry}] has no types`);
+    for (const target of targets(conditions)) {
+      if (!files.includes(target.replace(/^\.\//, ''))) exportProblems.push(`exports[${entry}] -> ${target}: not in the tarball`);
+    }
+  }
+  assert.deepEqual(exportProblems, [], `the packed package.json's exports: ${JSON.stringify(packed.exports, null, 2)}`);
 
   const { size } = await stat(tarball);
   t.diagnostic(`${basename(tarball)}: ${kib(size)}, ${files.length} files: ${files.join(' ')}`);
   sizes.push(`tarball ${basename(tarball)}: ${kib(size)}`);
-  state.tarball = tarball;
   timed('pack', started);
 });
 
@@ -490,56 +598,22 @@ test('Vite + React: build and dev server render the stream in Chromium', { timeo
 
   await t.test('vite dev server (dependency pre-bundling)', async (t) => {
     const api = await startServer(null);
-    const port = await freePort();
-    const child = spawn(process.execPath, [vite, '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
-      cwd: app, env: { ...childEnv, SSE_API_ORIGIN: api.origin }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
-    });
-    let output = '';
-    child.stdout.on('data', (d) => { output += d; });
-    child.stderr.on('data', (d) => { output += d; });
-    const exited = new Promise((r) => child.on('exit', (code, signal) => r({ code, signal })));
-    let running = true;
-    exited.then(() => { running = false; });
-    const stop = async () => {
-      if (!running) return;
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-      const timeout = sleep(5000).then(() => 'timeout');
-      if (await Promise.race([exited, timeout]) === 'timeout') {
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-    };
-    cleanups.push(stop);
-    const origin = `http://127.0.0.1:${port}`;
+    let dev;
     try {
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        if (!running) throw new Error('the Vite dev server exited');
-        try {
-          if ((await fetch(`${origin}/`)).ok) break;
-        } catch {
-          // not listening yet
-        }
-        if (Date.now() > deadline) throw new Error('the Vite dev server did not answer within 30 s');
-        await sleep(200);
-      }
+      dev = await startProcessServer('the Vite dev server', process.execPath,
+        (port) => [vite, '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
+        { cwd: app, env: { SSE_API_ORIGIN: api.origin } });
+      const { origin, output } = dev;
       await checkPage(t, `${origin}/`, ['core', 'hook']);
       const depsDir = join(app, 'node_modules/.vite/deps');
       const deps = existsSync(depsDir) ? (await readdir(depsDir)).filter((f) => f.endsWith('.js')) : [];
       t.diagnostic(`pre-bundled by Vite: ${deps.join(', ') || '(nothing)'}`);
-      const warnings = output.split('\n').filter((l) => /warn|error/i.test(l));
+      const warnings = output().split('\n').filter((l) => /warn|error/i.test(l));
       if (warnings.length) t.diagnostic(`vite dev server warnings:\n${warnings.join('\n')}`);
     } catch (error) {
-      throw withContext(error, `--- vite dev output\n${tail(output, 4000)}`);
+      throw dev ? withContext(error, `--- vite dev output\n${tail(dev.output(), 4000)}`) : error;
     } finally {
-      await stop();
+      await dev?.stop();
       await api.close();
     }
   });
@@ -638,14 +712,194 @@ test('webpack 5 + React: production build renders the stream in Chromium', { tim
 });
 
 // ---------------------------------------------------------------------------
-// 6. A plain module script, no bundler
+// 6. A plain module script, no bundler: an import map into node_modules/sse-wasm/dist/.
 
-test('plain <script type="module"> page imports /node_modules/sse-wasm/web/index.js', { timeout: 120_000 }, async (t) => {
+const PLAIN_DEFAULT = '/node_modules/sse-wasm/dist/index.js';
+const PLAIN_INLINE = '/node_modules/sse-wasm/dist/inline.js';
+const isWasm = (url) => new URL(url).pathname.endsWith('.wasm');
+
+/** Opens `url` and waits for section `id` to show a load error matching `pattern`. */
+async function checkLoadError(t, url, id, pattern) {
+  const page = await (await browser()).newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.stack ?? e.message}`));
+  try {
+    await page.goto(url, { waitUntil: 'load', timeout: 30_000 });
+    await page.waitForSelector(`#${id}[data-status]${FINISHED}`, { timeout: 30_000 });
+    const shown = await page.$eval(`#${id}`, (el) => ({ status: el.dataset.status, text: el.textContent }));
+    assert.equal(shown.status, 'load-error', `#${id} should fail to load: ${shown.text}`);
+    assert.match(shown.text, pattern);
+    assert.deepEqual(errors, [], 'the page threw');
+    t.diagnostic(`${url}: #${id} load-error as expected: ${shown.text.split('\n')[0]}`);
+  } finally {
+    await page.close();
+  }
+}
+
+test('plain <script type="module"> pages: the default entry fetches the .wasm; sse-wasm/inline needs no .wasm file', { timeout: 120_000 }, async (t) => {
   if (!state.nodeApp) return t.skip('no Node app (an earlier step failed)');
   const started = Date.now();
-  await cp(join(apps, 'plain/index.html'), join(state.nodeApp, 'plain.html'));
-  const server = await startServer(state.nodeApp);
-  await checkPage(t, `${server.origin}/plain.html`, ['core']);
-  await server.close();
+  const template = await readFile(join(apps, 'plain/index.html'), 'utf8');
+  assert.ok(template.includes(`"${PLAIN_DEFAULT}"`), `apps/plain/index.html should map sse-wasm to ${PLAIN_DEFAULT}`);
+  await writeFile(join(state.nodeApp, 'plain.html'), template);
+  await writeFile(join(state.nodeApp, 'plain-inline.html'), template.replace(`"${PLAIN_DEFAULT}"`, `"${PLAIN_INLINE}"`));
+
+  await t.test('the default entry (dist/index.js) streams, the wasm fetched as its own file', async (t) => {
+    const server = await startServer(state.nodeApp);
+    const responses = await checkPage(t, `${server.origin}/plain.html`, ['core']);
+    const wasm = responses.filter((r) => isWasm(r.url));
+    assert.deepEqual(wasm.map((r) => [new URL(r.url).pathname, r.status, r.type]),
+      [['/node_modules/sse-wasm/dist/sse_core.wasm', 200, 'application/wasm']],
+      'the default entry should fetch dist/sse_core.wasm once');
+    await server.close();
+  });
+
+  await t.test('sse-wasm/inline (dist/inline.js) streams from a server that serves no .wasm', async (t) => {
+    const server = await startServer(state.nodeApp, { refuse: /\.wasm$/ });
+    const responses = await checkPage(t, `${server.origin}/plain-inline.html`, ['core']);
+    assert.deepEqual(responses.filter((r) => isWasm(r.url) && r.status < 400), [], 'no .wasm request may succeed');
+    assert.deepEqual(server.requests.filter((line) => /\.wasm\b/.test(line)), [],
+      'the embedded variant should not even ask for a .wasm');
+    assert.ok(server.requests.includes(`GET ${PLAIN_INLINE}`), `the page should load ${PLAIN_INLINE}: ${server.requests.join(', ')}`);
+    // The control: on that server, the default entry cannot load the core, and says why.
+    await checkLoadError(t, `${server.origin}/plain.html`, 'core', /could not load .*sse_core\.wasm: HTTP 404/);
+    await server.close();
+  });
   timed('plain', started);
+});
+
+// ---------------------------------------------------------------------------
+// 7. Node require(): a CommonJS app (no "type": "module") with React installed.
+
+test("Node require(): require('sse-wasm') and require('sse-wasm/react') stream a message", { timeout: 300_000 }, async (t) => {
+  if (!needTarball(t)) return;
+  const started = Date.now();
+  const app = join(state.tmp, 'require-app');
+  await copyApp('require', app);
+  await writeFile(join(app, 'package.json'), `${JSON.stringify({ name: 'require-app', private: true }, null, 2)}\n`);
+  await npmInstall(app, [state.tarball, spec('react')], t);
+  const server = await startServer(null);
+  const result = await run(process.execPath, ['run.cjs'], { cwd: app, env: { SSE_URL: `${server.origin}/api/stream` }, timeoutMs: 60_000 });
+  await server.close();
+  if (result.code !== 0) {
+    const hint = /ERR_REQUIRE_ESM|ERR_REQUIRE_ASYNC_MODULE/.test(result.stderr)
+      ? `\nhint: Node ${process.version} could not require() the package's ES modules (require(esm) needs Node 20.19+`
+        + ' or 22.12+, and modules without top-level await)'
+      : '';
+    assert.fail(`node run.cjs failed${hint}:\n${describeRun(result)}`);
+  }
+  let got;
+  try {
+    got = JSON.parse(result.stdout.trim().split('\n').at(-1));
+  } catch {
+    assert.fail(`run.cjs printed no JSON:\n${describeRun(result)}`);
+  }
+  assert.deepEqual(got, {
+    exports: ['function', 'function', 'function', 'function', 'function'],
+    sameModule: true,
+    status: 'done',
+    text: EXPECTED_TEXT,
+    tool: { name: 'weather', input: TOOL_INPUT, state: 'input-available' },
+    finishReason: 'stop',
+    usage: { inputTokens: 12, outputTokens: 9 },
+    protocol: 'native',
+    byHand: { status: 'done', text: 'by hand' },
+  }, `run.cjs printed an unexpected result:\n${describeRun(result)}`);
+  const warnings = result.stderr.split('\n').filter((line) => /warning/i.test(line));
+  t.diagnostic(`node ${process.version} run.cjs: ${got.text} (${seconds(result.ms)})${warnings.length ? `; ${warnings.join('; ')}` : ''}`);
+  timed('require', started);
+});
+
+// ---------------------------------------------------------------------------
+// 8. Next.js, App Router, zero config: apps/next/ has no next.config. The page (a
+// server component) renders a 'use client' component that streams, with
+// useMessageStream, from the route handler app/api/chat/route.js, which sends
+// answer.json's deltas as native text_delta events, a pause between them, then done.
+
+const NEXT_ENV = { NEXT_TELEMETRY_DISABLED: '1' };
+
+test('Next.js (App Router): next build, next start, the client component streams from a route handler in Chromium', { timeout: 600_000 }, async (t) => {
+  if (!needTarball(t)) return;
+  const started = Date.now();
+  const app = join(state.tmp, 'next-app');
+  await copyApp('next', app);
+  await writeFile(join(app, 'package.json'), `${JSON.stringify({ name: 'next-app', private: true }, null, 2)}\n`);
+  const configs = (await readdir(app)).filter((name) => /^next\.config\./.test(name));
+  assert.deepEqual(configs, [], 'the Next.js app must need no configuration');
+  const answer = JSON.parse(await readFile(join(app, 'answer.json'), 'utf8'));
+  const expected = answer.deltas.join('');
+  await npmInstall(app, [state.tarball, spec('next'), spec('react'), spec('react-dom')], t);
+  const next = join(app, 'node_modules/next/dist/bin/next');
+
+  const build = mustSucceed(await run(process.execPath, [next, 'build'], { cwd: app, env: NEXT_ENV, timeoutMs: 400_000 }), 'next build');
+  t.diagnostic(`next build: ${seconds(build.ms)}`);
+  const buildWarnings = `${build.stdout}\n${build.stderr}`.split('\n').filter((l) => /warn|⚠/i.test(l));
+  if (buildWarnings.length) t.diagnostic(`next build warnings:\n${buildWarnings.join('\n')}`);
+  const staticDir = join(app, '.next/static');
+  const emitted = (await readdir(staticDir, { recursive: true })).filter((name) => name.endsWith('.wasm'));
+  assert.ok(emitted.length >= 1, `next build should emit the wasm as a file under .next/static:\n${describeRun(build)}`);
+  await reportBundle(t, 'next', staticDir);
+  for (const name of emitted) sizes.push(`next ${name}: ${kib((await stat(join(staticDir, name))).size)}`);
+
+  const server = await startProcessServer('next start', process.execPath,
+    (port) => [next, 'start', '--hostname', '127.0.0.1', '--port', String(port)], { cwd: app, env: NEXT_ENV });
+  t.diagnostic(`next start answered after ${seconds(server.readyMs)}`);
+  const page = await (await browser()).newPage();
+  const log = [];
+  const responses = [];
+  page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => log.push(`pageerror: ${e.stack ?? e.message}`));
+  page.on('requestfailed', (r) => log.push(`requestfailed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  page.on('response', (r) => {
+    responses.push({ url: r.url(), status: r.status(), method: r.request().method() });
+    if (r.status() >= 400) log.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  // Every state #answer shows, recorded as it changes, to see the text arrive in pieces.
+  await page.addInitScript(() => {
+    window.__seen = [];
+    const record = () => {
+      const el = document.getElementById('answer');
+      if (!el) return;
+      const entry = { status: el.dataset.status, text: el.querySelector('.text')?.textContent ?? '' };
+      const last = window.__seen.at(-1);
+      if (!last || last.status !== entry.status || last.text !== entry.text) window.__seen.push(entry);
+    };
+    new MutationObserver(record).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+  });
+  try {
+    // The prerendered HTML shows the hook's server snapshot: idle, nothing loaded.
+    const html = await (await fetch(`${server.origin}/`)).text();
+    assert.match(html, /<section id="answer" data-status="idle">/, 'the server-rendered page should show the idle snapshot');
+
+    await page.goto(`${server.origin}/`, { waitUntil: 'load', timeout: 30_000 });
+    await page.waitForSelector(`#answer[data-status]${FINISHED}`, { timeout: 30_000 });
+    const shown = await page.$eval('#answer', (el) => ({
+      status: el.dataset.status,
+      text: el.querySelector('.text')?.textContent ?? null,
+      error: el.querySelector('.error')?.textContent ?? null,
+    }));
+    assert.deepEqual(shown, { status: 'done', text: expected, error: null }, '#answer did not show the streamed answer');
+    const seen = await page.evaluate(() => window.__seen);
+    const partial = seen.filter((s) => s.status === 'streaming' && s.text && s.text !== expected && expected.startsWith(s.text));
+    assert.ok(partial.length >= 2, `the text should arrive in pieces while streaming; #answer showed: ${JSON.stringify(seen)}`);
+    assert.deepEqual(log.filter((line) => line.startsWith('pageerror')), [], 'the page threw');
+    const wasm = responses.filter((r) => new URL(r.url).pathname.endsWith('.wasm'));
+    assert.ok(wasm.length === 1 && wasm[0].status === 200, `the page should fetch the emitted wasm once: ${JSON.stringify(wasm)}`);
+    const chat = responses.filter((r) => new URL(r.url).pathname === '/api/chat');
+    assert.deepEqual(chat.map((r) => [r.method, r.status]), [['POST', 200]], 'the page should POST /api/chat once');
+    t.diagnostic(`#answer: ${seen.length} states, ${partial.length} partial while streaming; wasm ${new URL(wasm[0].url).pathname}`);
+  } catch (error) {
+    let html = '';
+    try {
+      html = await page.content();
+    } catch {
+      // the page is gone
+    }
+    throw withContext(error, `--- page: console, errors, failed requests\n${log.join('\n') || '(nothing)'}\n`
+      + `--- HTML\n${tail(html, 3000)}\n--- next start output\n${tail(server.output(), 3000)}`);
+  } finally {
+    await page.close();
+    await server.stop();
+  }
+  timed('next', started);
 });
