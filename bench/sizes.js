@@ -1,135 +1,125 @@
-// Workload 5: what the package costs to download. gzip -9 sizes of dist/sse_core.mjs
-// (the wasm is embedded in it as base64) and of every web/*.js file that
-// `import ... from 'sse-wasm'` pulls in, against a 100 KiB budget, next to the
-// installed size of the `ai` package (and @ai-sdk/react when installed).
+// Workload 5: what an app downloads for sse-wasm. A fresh app that imports
+// `sse-wasm` (streamMessage, MessageStream, SSEParser) and `sse-wasm/react`
+// (useChatStream, useMessageStream) is built by Vite (production, minified) against
+// the package as published (package.json exports -> dist/); React is left out of
+// the bundle (external) so that every byte left is the package's. Counted the way a
+// browser downloads it: every JavaScript chunk and the .wasm, each gzip -9. The split
+// per piece (wasm, Emscripten glue, wrapper, React hooks) bundles and minifies each
+// piece alone, so the pieces add up to a little more than the whole.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { table } from './lib.js';
 
-const BUDGET = 100 * 1024;
+export const BUDGET = 64 * 1024;
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+const bytes = (n) => `${n.toLocaleString('en-US')} B`;
 
-// The static import graph from `entry`, following relative specifiers only.
-function importGraph(entry) {
-  const seen = new Set();
-  const visit = (file) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    const source = fs.readFileSync(file, 'utf8');
-    const re = /(?:^|\n)\s*(?:import|export)\s[^;'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|(?:^|\n)\s*import\s*['"](\.{1,2}\/[^'"]+)['"]/g;
-    for (const m of source.matchAll(re)) visit(path.resolve(path.dirname(file), m[1] ?? m[2]));
-  };
-  visit(entry);
-  return [...seen];
-}
+const APP = `import { streamMessage, MessageStream, SSEParser, ready } from 'sse-wasm';
+import { useChatStream, useMessageStream } from 'sse-wasm/react';
+export { streamMessage, MessageStream, SSEParser, ready, useChatStream, useMessageStream };
+`;
+const INLINE_APP = `import { streamMessage, MessageStream, SSEParser, ready } from 'sse-wasm/inline';
+import { useChatStream, useMessageStream } from 'sse-wasm/react';
+export { streamMessage, MessageStream, SSEParser, ready, useChatStream, useMessageStream };
+`;
 
-// The embedded wasm: the longest base64 data URI in the file.
-function embeddedWasm(source) {
-  let best = '';
-  for (const m of source.matchAll(/data:application\/octet-stream;base64,([A-Za-z0-9+/=]+)/g)) {
-    if (m[1].length > best.length) best = m[1];
-  }
-  return best ? Buffer.from(best, 'base64') : null;
-}
-
-// du-like: apparent bytes and allocated blocks of every file under `dir`.
-function diskUsage(dir) {
-  let bytes = 0;
-  let blocks = 0;
-  let files = 0;
-  const walk = (d) => {
-    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, entry.name);
-      if (entry.isDirectory()) walk(p);
-      else if (entry.isFile()) {
-        const st = fs.statSync(p);
-        bytes += st.size;
-        blocks += st.blocks * 512;
-        files++;
-      }
+// One production build of `source` as an app's entry; the package is linked into the
+// app's node_modules, so Vite resolves it through package.json like an installed one.
+async function viteBuild(root, source) {
+  const { build } = await import('vite');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sse-wasm-size-'));
+  try {
+    fs.mkdirSync(path.join(dir, 'node_modules'));
+    fs.symlinkSync(root, path.join(dir, 'node_modules/sse-wasm'), 'dir');
+    fs.writeFileSync(path.join(dir, 'main.js'), source);
+    const result = await build({
+      root: dir,
+      logLevel: 'silent',
+      configFile: false,
+      build: {
+        write: false,
+        minify: true,
+        target: 'es2022',
+        lib: false,
+        rollupOptions: { input: path.join(dir, 'main.js'), external: [/^react(\/|$)/], preserveEntrySignatures: 'strict' },
+      },
+    });
+    const outputs = (Array.isArray(result) ? result : [result]).flatMap((r) => r.output);
+    const files = [];
+    for (const o of outputs) {
+      const content = Buffer.from(o.type === 'chunk' ? o.code : o.source);
+      files.push({ name: o.fileName, raw: content.length, gz: gz(content) });
     }
-  };
-  walk(dir);
-  return { bytes, blocks, files };
+    return files;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
-// What an app's production build downloads: web/index.js bundled and minified by
-// rolldown (the bundler inside Vite 8), gzipped.
-async function productionBundle(entry) {
+// One piece alone, bundled and minified by rolldown (Vite's bundler) with the other
+// pieces external.
+async function pieceSize(entry, external) {
   const { rolldown } = await import('rolldown');
-  const bundle = await rolldown({ input: entry, logLevel: 'silent' });
+  const bundle = await rolldown({ input: entry, external, logLevel: 'silent' });
   const { output } = await bundle.generate({ format: 'esm', minify: true });
-  await bundle.close?.();
-  const code = output.filter((o) => o.type === 'chunk').map((o) => o.code).join('');
-  return { raw: Buffer.byteLength(code), gz: gz(Buffer.from(code)) };
+  await bundle.close();
+  const code = Buffer.from(output.filter((o) => o.type === 'chunk').map((o) => o.code).join(''));
+  return { raw: code.length, gz: gz(code) };
+}
+
+async function pieceSizes(root) {
+  const web = (f) => path.join(root, 'web', f);
+  return {
+    glue: await pieceSize(path.join(root, 'dist/sse_core.mjs'), []),
+    wrapper: await pieceSize(web('index.js'), [/sse_core\.mjs$/]),
+    hooks: await pieceSize(web('react.js'), [/^react$/, /[\\/]web[\\/](core|snapshots|message-stream|sse-parser|partial-value)\.js$/, /[\\/]transport[\\/]/]),
+  };
 }
 
 export async function runSizes(root) {
-  const entry = path.join(root, 'web/index.js');
-  const graph = importGraph(entry);
-  const rows = [];
-  let total = 0;
-  let raw = 0;
-  const concat = [];
-  let wasm = null;
-  let glue = null;
-  let mjsGz = 0;
-  for (const file of graph) {
-    const buf = fs.readFileSync(file);
-    const g = gz(buf);
-    total += g;
-    raw += buf.length;
-    concat.push(buf);
-    const rel = path.relative(root, file);
-    if (rel.startsWith('dist/')) {
-      const source = buf.toString('latin1');
-      wasm = embeddedWasm(source);
-      mjsGz = g;
-      if (wasm) glue = Buffer.from(source.replace(wasm.toString('base64'), ''), 'latin1');
-    }
-    rows.push([`\`${rel}\``, `${buf.length.toLocaleString('en-US')} B`, `${g.toLocaleString('en-US')} B`]);
-  }
-  const bundled = gz(Buffer.concat(concat));
-  const production = await productionBundle(entry);
-  const main = table(['file (import graph of `web/index.js`)', 'raw', 'gzip -9'], [
-    ...rows,
-    [`**total** (${graph.length} files, each gzipped)`, `${raw.toLocaleString('en-US')} B`, `**${total.toLocaleString('en-US')} B = ${kib(total)}**`],
-    ['all files concatenated, gzipped once (≈ a bundle)', '', `${bundled.toLocaleString('en-US')} B = ${kib(bundled)}`],
-    ['**an app\'s production bundle**: `web/index.js` bundled and minified by rolldown (Vite 8\'s bundler)', `${production.raw.toLocaleString('en-US')} B`, `**${production.gz.toLocaleString('en-US')} B = ${kib(production.gz)}**`],
-    ['budget', '', `${BUDGET.toLocaleString('en-US')} B = 100 KiB`],
-    [`the wasm inside \`dist/sse_core.mjs\` (base64-decoded)`, wasm ? `${wasm.length.toLocaleString('en-US')} B` : 'not found', wasm ? `${gz(wasm).toLocaleString('en-US')} B` : ''],
-    [`the Emscripten/embind JS of \`dist/sse_core.mjs\` (base64 removed)`, glue ? `${glue.length.toLocaleString('en-US')} B` : '', glue ? `${gz(glue).toLocaleString('en-US')} B` : ''],
+  const app = { files: await viteBuild(root, APP) };
+  const inline = { files: await viteBuild(root, INLINE_APP) };
+  const total = app.files.reduce((s, f) => s + f.gz, 0);
+  const inlineTotal = inline.files.filter((f) => !f.name.endsWith('.wasm')).reduce((s, f) => s + f.gz, 0);
+  const pieces = await pieceSizes(root);
+  const wasm = app.files.find((f) => f.name.endsWith('.wasm'));
+
+  const fileRows = app.files.map((f) => [`\`${f.name.replace(/-[\w-]{8}\./, '-[hash].')}\``, bytes(f.raw), bytes(f.gz)]);
+  const main = table(['what the app downloads (Vite production build; React external)', 'raw', 'gzip -9'], [
+    ...fileRows,
+    ['**total**', '', `**${bytes(total)} = ${kib(total)}**`],
+    ['budget', '', `${bytes(BUDGET)} = 64 KiB`],
+  ]);
+  const label = { wasm: 'the wasm (`dist/sse_core.wasm`)', glue: 'Emscripten/embind glue (`dist/sse_core.mjs`, inside the chunk)', wrapper: 'the wrapper (`web/*.js`, `web/transport/*.js`)', hooks: 'the React hooks and stores (`web/react.js`, `web/stores.js`)', app: 'the app\'s own entry' };
+  const split = table(['piece', 'minified', 'gzip -9 (alone)'], [
+    [label.wasm, bytes(wasm?.raw ?? 0), bytes(wasm?.gz ?? 0)],
+    ...['glue', 'wrapper', 'hooks'].filter((k) => pieces[k]).map((k) => [label[k], bytes(pieces[k].raw), bytes(pieces[k].gz)]),
+  ]);
+  const inlineTable = table(['`sse-wasm/inline` (the wasm embedded as base64; no .wasm fetched)', 'raw', 'gzip -9'], [
+    ...inline.files.filter((f) => !f.name.endsWith('.wasm')).map((f) => [`\`${f.name.replace(/-[\w-]{8}\./, '-[hash].')}\``, bytes(f.raw), bytes(f.gz)]),
+    ['**total**', '', `**${bytes(inlineTotal)} = ${kib(inlineTotal)}**`],
   ]);
 
   const others = [];
-  const compareRows = [];
   for (const name of ['ai', '@ai-sdk/react']) {
     const dir = path.join(root, 'node_modules', name);
-    if (!fs.existsSync(dir)) {
-      compareRows.push([`\`node_modules/${name}\``, 'not installed', '', '']);
-      others.push({ name, installed: false });
-      continue;
-    }
-    const du = diskUsage(dir);
+    if (!fs.existsSync(dir)) continue;
     const version = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version;
-    compareRows.push([`\`node_modules/${name}\` ${version} (${du.files} files)`, `${(du.bytes / 1e6).toFixed(2)} MB`, `${(du.blocks / 1e6).toFixed(2)} MB`, '']);
-    others.push({ name, installed: true, ...du });
     const esm = path.join(dir, 'dist/index.mjs');
-    if (fs.existsSync(esm)) {
-      const buf = fs.readFileSync(esm);
-      compareRows.push([`\`${name}/dist/index.mjs\` alone (the ESM entry, before tree-shaking; its @ai-sdk/* deps not included)`, `${(buf.length / 1e3).toFixed(1)} KB`, '', `${gz(buf).toLocaleString('en-US')} B = ${kib(gz(buf))}`]);
-    }
+    if (fs.existsSync(esm)) others.push([`\`${name}\` ${version}: \`dist/index.mjs\` alone (before tree-shaking; its @ai-sdk/* deps not included)`, bytes(gz(fs.readFileSync(esm)))]);
   }
-  compareRows.push([`sse-wasm: \`web/*.js\` + \`dist/sse_core.mjs\` as published`, `${(raw / 1e6).toFixed(2)} MB`, '', `${total.toLocaleString('en-US')} B = ${kib(total)}`]);
-  const compareTable = table(['package', 'installed size (apparent, du -b)', 'disk usage (blocks, du)', 'gzip -9'], compareRows);
+  const ep = path.join(root, 'node_modules/eventsource-parser/dist/index.js');
+  if (fs.existsSync(ep)) others.push([`\`eventsource-parser\` ${JSON.parse(fs.readFileSync(path.join(root, 'node_modules/eventsource-parser/package.json'), 'utf8')).version}: \`dist/index.js\``, bytes(gz(fs.readFileSync(ep)))]);
+  const compare = table(['for comparison', 'gzip -9'], others);
 
   return {
     key: 'sizes',
-    summary: `sizes: ${kib(production.gz)} gzipped in a minified production bundle, ${kib(total)} as published (budget 100 KiB: bundle ${production.gz <= BUDGET ? 'within' : 'OVER'}), wasm ${wasm ? kib(wasm.length) : '?'} raw`,
-    facts: { production, total, bundled, raw, mjsGz, wasm: wasm?.length, wasmGz: wasm ? gz(wasm) : undefined, glueGz: glue ? gz(glue) : undefined, withinBudget: total <= BUDGET, others },
-    tables: { main, compare: compareTable },
+    summary: `sizes: ${kib(total)} gzipped for sse-wasm + sse-wasm/react in a Vite production build (wasm ${kib(wasm?.gz ?? 0)}), budget 64 KiB: ${total <= BUDGET ? 'within' : 'OVER'}; inline variant ${kib(inlineTotal)}`,
+    facts: { total, inlineTotal, files: app.files, pieces, wasm, withinBudget: total <= BUDGET },
+    tables: { main, split, inline: inlineTable, compare },
   };
 }

@@ -1,6 +1,15 @@
 #!/usr/bin/env bash
-# Builds what is stale: the WebAssembly core (dist/) that the package ships.
-# CMake and make rebuild only what changed.
+# Builds what is stale: the WebAssembly core (dist/sse_core.{wasm,mjs}), then the
+# published JavaScript bundled from web/ (dist/index.js, react.js, inline.js and
+# their shared chunk). CMake and make rebuild only what changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build-wasm.sh
+# The JavaScript bundles under the same lock as the wasm: several builds at once
+# (tests, helpers) must not race.
+exec 9>build/.js.lock
+flock 9
+if [ ! -f dist/sse-wasm.js ] || [ -n "$(find web/*.js web/transport dist/sse_core.wasm dist/sse_core.mjs \
+    scripts/build-js.mjs -newer dist/sse-wasm.js -print -quit)" ]; then
+  node scripts/build-js.mjs
+fi

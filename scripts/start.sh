@@ -10,7 +10,7 @@ bash scripts/build.sh
 # The page is rebuilt only when a source (web/, the wasm build, the lock file) is
 # newer than the last build.
 built=web/demo/dist/index.html
-if [ ! -f "$built" ] || [ -n "$(find web dist/sse_core.mjs package-lock.json \
+if [ ! -f "$built" ] || [ -n "$(find web dist/sse_core.mjs dist/sse_core.wasm package-lock.json \
     -path web/demo/dist -prune -o -type f -newer "$built" -print -quit)" ]; then
   echo "start: building the demo page (vite)"
   npx --no-install vite build --config web/demo/vite.config.js --logLevel warn

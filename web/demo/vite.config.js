@@ -1,6 +1,6 @@
 // Vite config of the demo page. `sse-wasm` and `sse-wasm/react` resolve to this
-// repository's web/index.js and web/react.js; the wasm is embedded in
-// dist/sse_core.mjs, so no asset configuration is needed.
+// repository's web/index.js and web/react.js; Vite finds dist/sse_core.wasm by the
+// new URL(…, import.meta.url) in web/core.js, so no asset configuration is needed.
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
