@@ -373,6 +373,21 @@ async function checkPage(t, url, sectionIds) {
   }
 }
 
+const isWasm = (url) => new URL(url).pathname.endsWith('.wasm');
+
+/**
+ * The default entry loads the wasm as its own file: the page fetched exactly one
+ * .wasm, successfully (ready() is shared by every section and hook). Returns its path.
+ */
+function assertOneWasmFile(t, label, responses) {
+  const wasm = responses.filter((r) => isWasm(r.url));
+  assert.deepEqual(wasm.map((r) => r.status), [200],
+    `${label}: the page should fetch the wasm file once: ${JSON.stringify(wasm)}`);
+  const { pathname } = new URL(wasm[0].url);
+  t.diagnostic(`${label}: wasm fetched from ${pathname} (${wasm[0].type || 'no content-type'})`);
+  return pathname;
+}
+
 /** Reports the size of each built script (raw and gzipped) and notes build paths it embeds. */
 async function reportBundle(t, label, dir) {
   for (const name of await readdir(dir, { recursive: true })) {
@@ -592,7 +607,7 @@ test('Vite + React: build and dev server render the stream in Chromium', { timeo
     if (warnings.length) t.diagnostic(`vite build warnings:\n${warnings.join('\n')}`);
     await reportBundle(t, 'vite', join(app, 'dist'));
     const server = await startServer(join(app, 'dist'));
-    await checkPage(t, `${server.origin}/`, ['core', 'hook']);
+    assertOneWasmFile(t, 'vite build', await checkPage(t, `${server.origin}/`, ['core', 'hook']));
     await server.close();
   });
 
@@ -604,7 +619,7 @@ test('Vite + React: build and dev server render the stream in Chromium', { timeo
         (port) => [vite, '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
         { cwd: app, env: { SSE_API_ORIGIN: api.origin } });
       const { origin, output } = dev;
-      await checkPage(t, `${origin}/`, ['core', 'hook']);
+      assertOneWasmFile(t, 'vite dev', await checkPage(t, `${origin}/`, ['core', 'hook']));
       const depsDir = join(app, 'node_modules/.vite/deps');
       const deps = existsSync(depsDir) ? (await readdir(depsDir)).filter((f) => f.endsWith('.js')) : [];
       t.diagnostic(`pre-bundled by Vite: ${deps.join(', ') || '(nothing)'}`);
@@ -706,7 +721,7 @@ test('webpack 5 + React: production build renders the stream in Chromium', { tim
   await cp(join(app, 'index.html'), join(app, 'dist/index.html'));
   await reportBundle(t, 'webpack', join(app, 'dist'));
   const server = await startServer(join(app, 'dist'));
-  await checkPage(t, `${server.origin}/`, ['core', 'hook']);
+  assertOneWasmFile(t, 'webpack', await checkPage(t, `${server.origin}/`, ['core', 'hook']));
   await server.close();
   timed('webpack', started);
 });
@@ -716,7 +731,6 @@ test('webpack 5 + React: production build renders the stream in Chromium', { tim
 
 const PLAIN_DEFAULT = '/node_modules/sse-wasm/dist/index.js';
 const PLAIN_INLINE = '/node_modules/sse-wasm/dist/inline.js';
-const isWasm = (url) => new URL(url).pathname.endsWith('.wasm');
 
 /** Opens `url` and waits for section `id` to show a load error matching `pattern`. */
 async function checkLoadError(t, url, id, pattern) {
@@ -747,10 +761,7 @@ test('plain <script type="module"> pages: the default entry fetches the .wasm; s
   await t.test('the default entry (dist/index.js) streams, the wasm fetched as its own file', async (t) => {
     const server = await startServer(state.nodeApp);
     const responses = await checkPage(t, `${server.origin}/plain.html`, ['core']);
-    const wasm = responses.filter((r) => isWasm(r.url));
-    assert.deepEqual(wasm.map((r) => [new URL(r.url).pathname, r.status, r.type]),
-      [['/node_modules/sse-wasm/dist/sse_core.wasm', 200, 'application/wasm']],
-      'the default entry should fetch dist/sse_core.wasm once');
+    assert.equal(assertOneWasmFile(t, 'plain page', responses), '/node_modules/sse-wasm/dist/sse_core.wasm');
     await server.close();
   });
 
@@ -851,7 +862,7 @@ test('Next.js (App Router): next build, next start, the client component streams
   page.on('pageerror', (e) => log.push(`pageerror: ${e.stack ?? e.message}`));
   page.on('requestfailed', (r) => log.push(`requestfailed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
   page.on('response', (r) => {
-    responses.push({ url: r.url(), status: r.status(), method: r.request().method() });
+    responses.push({ url: r.url(), status: r.status(), type: r.headers()['content-type'] ?? '', method: r.request().method() });
     if (r.status() >= 400) log.push(`HTTP ${r.status()}: ${r.url()}`);
   });
   // Every state #answer shows, recorded as it changes, to see the text arrive in pieces.
@@ -883,11 +894,11 @@ test('Next.js (App Router): next build, next start, the client component streams
     const partial = seen.filter((s) => s.status === 'streaming' && s.text && s.text !== expected && expected.startsWith(s.text));
     assert.ok(partial.length >= 2, `the text should arrive in pieces while streaming; #answer showed: ${JSON.stringify(seen)}`);
     assert.deepEqual(log.filter((line) => line.startsWith('pageerror')), [], 'the page threw');
-    const wasm = responses.filter((r) => new URL(r.url).pathname.endsWith('.wasm'));
-    assert.ok(wasm.length === 1 && wasm[0].status === 200, `the page should fetch the emitted wasm once: ${JSON.stringify(wasm)}`);
+    const wasm = assertOneWasmFile(t, 'next', responses);
+    assert.ok(wasm.startsWith('/_next/static/'), `the wasm should come from what next build emitted: ${wasm}`);
     const chat = responses.filter((r) => new URL(r.url).pathname === '/api/chat');
     assert.deepEqual(chat.map((r) => [r.method, r.status]), [['POST', 200]], 'the page should POST /api/chat once');
-    t.diagnostic(`#answer: ${seen.length} states, ${partial.length} partial while streaming; wasm ${new URL(wasm[0].url).pathname}`);
+    t.diagnostic(`#answer: ${seen.length} states, ${partial.length} partial while streaming`);
   } catch (error) {
     let html = '';
     try {
