@@ -49,7 +49,15 @@ async function compile({ wasmBinary, wasmUrl }) {
   if (!wasmUrl && inlineWasm) return WebAssembly.compile(inlineWasm());
   const url = wasmUrl ?? defaultWasmUrl();
   const fs = String(url).startsWith('file:') ? nodeFs() : null;
-  if (fs) return WebAssembly.compile(await fs.promises.readFile(new URL(url)));
+  if (fs) {
+    let bytes;
+    try {
+      bytes = await fs.promises.readFile(new URL(url));
+    } catch (error) {
+      throw new Error(`sse-wasm: could not read ${url}: ${error.code ?? error.message}${wasmUrl ? '' : HOSTING_HINT}`);
+    }
+    return WebAssembly.compile(bytes);
+  }
   const response = await fetch(url);
   if (!response.ok) {
     throw new Error(`sse-wasm: could not load ${url}: HTTP ${response.status}${wasmUrl ? '' : HOSTING_HINT}`);

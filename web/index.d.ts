@@ -4,8 +4,14 @@
 
 /**
  * Loads the WebAssembly core. Idempotent: every call returns the same promise, so
- * call it early to preload. The wasm is embedded in the package; pass `wasmBinary`
- * or `wasmUrl` to load it from elsewhere.
+ * call it early to preload; a failed load may be retried.
+ *
+ * By default the core is the package's `dist/sse_core.wasm`, located with
+ * `new URL(…, import.meta.url)` (bundlers emit it next to the app's JavaScript; Node
+ * reads it from disk; browsers compile it while it downloads when it is served as
+ * `application/wasm`). `wasmUrl` loads it from a URL you host, `wasmBinary` from
+ * bytes you have. After `import 'sse-wasm/inline'` the default is the embedded copy.
+ * A file or URL that cannot be loaded rejects with an Error that names it.
  */
 export function ready(options?: { wasmBinary?: ArrayBuffer | Uint8Array; wasmUrl?: string | URL }): Promise<void>;
 /** True once ready() has resolved. */
