@@ -15,7 +15,8 @@
 //      20.19+ loads ES modules with require()) and streams a message; one module for
 //      require() and import.
 //   8. Next.js (App Router): a 'use client' component with useMessageStream, streaming
-//      from a route handler; `next build`, `next start`, driven in Chromium. No next.config.
+//      from a route handler; `next build` (Turbopack, then `--webpack`), `next start`,
+//      driven in Chromium. No next.config.
 // The apps are templates in tests/install/apps/, copied into a temp folder. Dev tools
 // come from the npm cache (`npm install --offline`, falling back to --prefer-offline)
 // at the exact versions of the repo's package-lock. Chromium is Debian's.
@@ -828,6 +829,11 @@ test("Node require(): require('sse-wasm') and require('sse-wasm/react') stream a
 // answer.json's deltas as native text_delta events, a pause between them, then done.
 
 const NEXT_ENV = { NEXT_TELEMETRY_DISABLED: '1' };
+// Next.js 16 builds with Turbopack; `--webpack` is the opt-out many apps still use.
+const NEXT_BUILDS = [
+  { label: 'Turbopack (the default)', name: 'next', args: [] },
+  { label: 'webpack', name: 'next-webpack', args: ['--webpack'] },
+];
 
 test('Next.js (App Router): next build, next start, the client component streams from a route handler in Chromium', { timeout: 600_000 }, async (t) => {
   if (!needTarball(t)) return;
@@ -842,75 +848,81 @@ test('Next.js (App Router): next build, next start, the client component streams
   await npmInstall(app, [state.tarball, spec('next'), spec('react'), spec('react-dom')], t);
   const next = join(app, 'node_modules/next/dist/bin/next');
 
-  const build = mustSucceed(await run(process.execPath, [next, 'build'], { cwd: app, env: NEXT_ENV, timeoutMs: 400_000 }), 'next build');
-  t.diagnostic(`next build: ${seconds(build.ms)}`);
-  const buildWarnings = `${build.stdout}\n${build.stderr}`.split('\n').filter((l) => /warn|⚠/i.test(l));
-  if (buildWarnings.length) t.diagnostic(`next build warnings:\n${buildWarnings.join('\n')}`);
-  const staticDir = join(app, '.next/static');
-  const emitted = (await readdir(staticDir, { recursive: true })).filter((name) => name.endsWith('.wasm'));
-  assert.ok(emitted.length >= 1, `next build should emit the wasm as a file under .next/static:\n${describeRun(build)}`);
-  await reportBundle(t, 'next', staticDir);
-  for (const name of emitted) sizes.push(`next ${name}: ${kib((await stat(join(staticDir, name))).size)}`);
+  for (const build of NEXT_BUILDS) {
+    await t.test(`${build.label}: ${['next build', ...build.args].join(' ')}`, async (t) => {
+      await rm(join(app, '.next'), { recursive: true, force: true });
+      const built = mustSucceed(await run(process.execPath, [next, 'build', ...build.args], { cwd: app, env: NEXT_ENV, timeoutMs: 400_000 }),
+        ['next build', ...build.args].join(' '));
+      t.diagnostic(`${['next build', ...build.args].join(' ')}: ${seconds(built.ms)}`);
+      const buildWarnings = `${built.stdout}\n${built.stderr}`.split('\n').filter((l) => /warn|⚠/i.test(l));
+      if (buildWarnings.length) t.diagnostic(`next build warnings:\n${buildWarnings.join('\n')}`);
+      const staticDir = join(app, '.next/static');
+      const emitted = (await readdir(staticDir, { recursive: true })).filter((name) => name.endsWith('.wasm'));
+      assert.ok(emitted.length >= 1, `next build should emit the wasm as a file under .next/static:\n${describeRun(built)}`);
+      await reportBundle(t, build.name, staticDir);
+      for (const name of emitted) sizes.push(`${build.name} ${name}: ${kib((await stat(join(staticDir, name))).size)}`);
 
-  const server = await startProcessServer('next start', process.execPath,
-    (port) => [next, 'start', '--hostname', '127.0.0.1', '--port', String(port)], { cwd: app, env: NEXT_ENV });
-  t.diagnostic(`next start answered after ${seconds(server.readyMs)}`);
-  const page = await (await browser()).newPage();
-  const log = [];
-  const responses = [];
-  page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => log.push(`pageerror: ${e.stack ?? e.message}`));
-  page.on('requestfailed', (r) => log.push(`requestfailed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
-  page.on('response', (r) => {
-    responses.push({ url: r.url(), status: r.status(), type: r.headers()['content-type'] ?? '', method: r.request().method() });
-    if (r.status() >= 400) log.push(`HTTP ${r.status()}: ${r.url()}`);
-  });
-  // Every state #answer shows, recorded as it changes, to see the text arrive in pieces.
-  await page.addInitScript(() => {
-    window.__seen = [];
-    const record = () => {
-      const el = document.getElementById('answer');
-      if (!el) return;
-      const entry = { status: el.dataset.status, text: el.querySelector('.text')?.textContent ?? '' };
-      const last = window.__seen.at(-1);
-      if (!last || last.status !== entry.status || last.text !== entry.text) window.__seen.push(entry);
-    };
-    new MutationObserver(record).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
-  });
-  try {
-    // The prerendered HTML shows the hook's server snapshot: idle, nothing loaded.
-    const html = await (await fetch(`${server.origin}/`)).text();
-    assert.match(html, /<section id="answer" data-status="idle">/, 'the server-rendered page should show the idle snapshot');
+      const server = await startProcessServer('next start', process.execPath,
+        (port) => [next, 'start', '--hostname', '127.0.0.1', '--port', String(port)], { cwd: app, env: NEXT_ENV });
+      t.diagnostic(`next start answered after ${seconds(server.readyMs)}`);
+      const page = await (await browser()).newPage();
+      const log = [];
+      const responses = [];
+      page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
+      page.on('pageerror', (e) => log.push(`pageerror: ${e.stack ?? e.message}`));
+      page.on('requestfailed', (r) => log.push(`requestfailed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+      page.on('response', (r) => {
+        responses.push({ url: r.url(), status: r.status(), type: r.headers()['content-type'] ?? '', method: r.request().method() });
+        if (r.status() >= 400) log.push(`HTTP ${r.status()}: ${r.url()}`);
+      });
+      // Every state #answer shows, recorded as it changes, to see the text arrive in pieces.
+      await page.addInitScript(() => {
+        window.__seen = [];
+        const record = () => {
+          const el = document.getElementById('answer');
+          if (!el) return;
+          const entry = { status: el.dataset.status, text: el.querySelector('.text')?.textContent ?? '' };
+          const last = window.__seen.at(-1);
+          if (!last || last.status !== entry.status || last.text !== entry.text) window.__seen.push(entry);
+        };
+        new MutationObserver(record).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+      });
+      try {
+        // The prerendered HTML shows the hook's server snapshot: idle, nothing loaded.
+        const html = await (await fetch(`${server.origin}/`)).text();
+        assert.match(html, /<section id="answer" data-status="idle">/, 'the server-rendered page should show the idle snapshot');
 
-    await page.goto(`${server.origin}/`, { waitUntil: 'load', timeout: 30_000 });
-    await page.waitForSelector(`#answer[data-status]${FINISHED}`, { timeout: 30_000 });
-    const shown = await page.$eval('#answer', (el) => ({
-      status: el.dataset.status,
-      text: el.querySelector('.text')?.textContent ?? null,
-      error: el.querySelector('.error')?.textContent ?? null,
-    }));
-    assert.deepEqual(shown, { status: 'done', text: expected, error: null }, '#answer did not show the streamed answer');
-    const seen = await page.evaluate(() => window.__seen);
-    const partial = seen.filter((s) => s.status === 'streaming' && s.text && s.text !== expected && expected.startsWith(s.text));
-    assert.ok(partial.length >= 2, `the text should arrive in pieces while streaming; #answer showed: ${JSON.stringify(seen)}`);
-    assert.deepEqual(log.filter((line) => line.startsWith('pageerror')), [], 'the page threw');
-    const wasm = assertOneWasmFile(t, 'next', responses);
-    assert.ok(wasm.startsWith('/_next/static/'), `the wasm should come from what next build emitted: ${wasm}`);
-    const chat = responses.filter((r) => new URL(r.url).pathname === '/api/chat');
-    assert.deepEqual(chat.map((r) => [r.method, r.status]), [['POST', 200]], 'the page should POST /api/chat once');
-    t.diagnostic(`#answer: ${seen.length} states, ${partial.length} partial while streaming`);
-  } catch (error) {
-    let html = '';
-    try {
-      html = await page.content();
-    } catch {
-      // the page is gone
-    }
-    throw withContext(error, `--- page: console, errors, failed requests\n${log.join('\n') || '(nothing)'}\n`
-      + `--- HTML\n${tail(html, 3000)}\n--- next start output\n${tail(server.output(), 3000)}`);
-  } finally {
-    await page.close();
-    await server.stop();
+        await page.goto(`${server.origin}/`, { waitUntil: 'load', timeout: 30_000 });
+        await page.waitForSelector(`#answer[data-status]${FINISHED}`, { timeout: 30_000 });
+        const shown = await page.$eval('#answer', (el) => ({
+          status: el.dataset.status,
+          text: el.querySelector('.text')?.textContent ?? null,
+          error: el.querySelector('.error')?.textContent ?? null,
+        }));
+        assert.deepEqual(shown, { status: 'done', text: expected, error: null }, '#answer did not show the streamed answer');
+        const seen = await page.evaluate(() => window.__seen);
+        const partial = seen.filter((s) => s.status === 'streaming' && s.text && s.text !== expected && expected.startsWith(s.text));
+        assert.ok(partial.length >= 2, `the text should arrive in pieces while streaming; #answer showed: ${JSON.stringify(seen)}`);
+        assert.deepEqual(log.filter((line) => line.startsWith('pageerror')), [], 'the page threw');
+        const wasm = assertOneWasmFile(t, build.name, responses);
+        assert.ok(wasm.startsWith('/_next/static/'), `the wasm should come from what next build emitted: ${wasm}`);
+        const chat = responses.filter((r) => new URL(r.url).pathname === '/api/chat');
+        assert.deepEqual(chat.map((r) => [r.method, r.status]), [['POST', 200]], 'the page should POST /api/chat once');
+        t.diagnostic(`#answer: ${seen.length} states, ${partial.length} partial while streaming`);
+      } catch (error) {
+        let html = '';
+        try {
+          html = await page.content();
+        } catch {
+          // the page is gone
+        }
+        throw withContext(error, `--- page: console, errors, failed requests\n${log.join('\n') || '(nothing)'}\n`
+          + `--- HTML\n${tail(html, 3000)}\n--- next start output\n${tail(server.output(), 3000)}`);
+      } finally {
+        await page.close();
+        await server.stop();
+      }
+    });
   }
   timed('next', started);
 });
