@@ -15,8 +15,8 @@
 //      20.19+ loads ES modules with require()) and streams a message; one module for
 //      require() and import.
 //   8. Next.js (App Router): a 'use client' component with useMessageStream, streaming
-//      from a route handler; `next build` (Turbopack, then `--webpack`), `next start`,
-//      driven in Chromium. No next.config.
+//      from a route handler; `next build` (Turbopack, then `--webpack`) and `next start`,
+//      then `next dev`, each driven in Chromium. No next.config.
 // The apps are templates in tests/install/apps/, copied into a temp folder. Dev tools
 // come from the npm cache (`npm install --offline`, falling back to --prefer-offline)
 // at the exact versions of the repo's package-lock. Chromium is Debian's.
@@ -830,12 +830,14 @@ test("Node require(): require('sse-wasm') and require('sse-wasm/react') stream a
 
 const NEXT_ENV = { NEXT_TELEMETRY_DISABLED: '1' };
 // Next.js 16 builds with Turbopack; `--webpack` is the opt-out many apps still use.
-const NEXT_BUILDS = [
-  { label: 'Turbopack (the default)', name: 'next', args: [] },
-  { label: 'webpack', name: 'next-webpack', args: ['--webpack'] },
+// Each build is served by `next start`; the dev server (Turbopack) compiles on demand.
+const NEXT_RUNS = [
+  { label: 'Turbopack (the default)', name: 'next', build: [] },
+  { label: 'webpack', name: 'next-webpack', build: ['--webpack'] },
+  { label: 'dev server', name: 'next-dev', build: null },
 ];
 
-test('Next.js (App Router): next build, next start, the client component streams from a route handler in Chromium', { timeout: 600_000 }, async (t) => {
+test('Next.js (App Router): next build + start and next dev, the client component streams from a route handler in Chromium', { timeout: 900_000 }, async (t) => {
   if (!needTarball(t)) return;
   const started = Date.now();
   const app = join(state.tmp, 'next-app');
@@ -848,23 +850,28 @@ test('Next.js (App Router): next build, next start, the client component streams
   await npmInstall(app, [state.tarball, spec('next'), spec('react'), spec('react-dom')], t);
   const next = join(app, 'node_modules/next/dist/bin/next');
 
-  for (const build of NEXT_BUILDS) {
-    await t.test(`${build.label}: ${['next build', ...build.args].join(' ')}`, async (t) => {
+  for (const build of NEXT_RUNS) {
+    const command = build.build ? ['next build', ...build.build].join(' ') : 'next dev';
+    await t.test(`${build.label}: ${command}${build.build ? ', next start' : ''}`, async (t) => {
       await rm(join(app, '.next'), { recursive: true, force: true });
-      const built = mustSucceed(await run(process.execPath, [next, 'build', ...build.args], { cwd: app, env: NEXT_ENV, timeoutMs: 400_000 }),
-        ['next build', ...build.args].join(' '));
-      t.diagnostic(`${['next build', ...build.args].join(' ')}: ${seconds(built.ms)}`);
-      const buildWarnings = `${built.stdout}\n${built.stderr}`.split('\n').filter((l) => /warn|⚠/i.test(l));
-      if (buildWarnings.length) t.diagnostic(`next build warnings:\n${buildWarnings.join('\n')}`);
-      const staticDir = join(app, '.next/static');
-      const emitted = (await readdir(staticDir, { recursive: true })).filter((name) => name.endsWith('.wasm'));
-      assert.ok(emitted.length >= 1, `next build should emit the wasm as a file under .next/static:\n${describeRun(built)}`);
-      await reportBundle(t, build.name, staticDir);
-      for (const name of emitted) sizes.push(`${build.name} ${name}: ${kib((await stat(join(staticDir, name))).size)}`);
+      if (build.build) {
+        const built = mustSucceed(await run(process.execPath, [next, 'build', ...build.build], { cwd: app, env: NEXT_ENV, timeoutMs: 400_000 }), command);
+        t.diagnostic(`${command}: ${seconds(built.ms)}`);
+        const buildWarnings = `${built.stdout}\n${built.stderr}`.split('\n').filter((l) => /warn|⚠/i.test(l));
+        if (buildWarnings.length) t.diagnostic(`${command} warnings:\n${buildWarnings.join('\n')}`);
+        const staticDir = join(app, '.next/static');
+        const emitted = (await readdir(staticDir, { recursive: true })).filter((name) => name.endsWith('.wasm'));
+        assert.ok(emitted.length >= 1, `${command} should emit the wasm as a file under .next/static:\n${describeRun(built)}`);
+        await reportBundle(t, build.name, staticDir);
+        for (const name of emitted) sizes.push(`${build.name} ${name}: ${kib((await stat(join(staticDir, name))).size)}`);
+      }
 
-      const server = await startProcessServer('next start', process.execPath,
-        (port) => [next, 'start', '--hostname', '127.0.0.1', '--port', String(port)], { cwd: app, env: NEXT_ENV });
-      t.diagnostic(`next start answered after ${seconds(server.readyMs)}`);
+      // The dev server compiles the page on its first request (the readiness probe).
+      const serve = build.build ? 'start' : 'dev';
+      const server = await startProcessServer(`next ${serve}`, process.execPath,
+        (port) => [next, serve, '--hostname', '127.0.0.1', '--port', String(port)],
+        { cwd: app, env: NEXT_ENV, timeoutMs: build.build ? 30_000 : 180_000 });
+      t.diagnostic(`next ${serve} answered after ${seconds(server.readyMs)}`);
       const page = await (await browser()).newPage();
       const log = [];
       const responses = [];
@@ -890,7 +897,7 @@ test('Next.js (App Router): next build, next start, the client component streams
       try {
         // The prerendered HTML shows the hook's server snapshot: idle, nothing loaded.
         const html = await (await fetch(`${server.origin}/`)).text();
-        assert.match(html, /<section id="answer" data-status="idle">/, 'the server-rendered page should show the idle snapshot');
+        assert.match(html, /<section id="answer" data-status="idle">/, `the server-rendered page should show the idle snapshot:\n${tail(html, 2000)}`);
 
         await page.goto(`${server.origin}/`, { waitUntil: 'load', timeout: 30_000 });
         await page.waitForSelector(`#answer[data-status]${FINISHED}`, { timeout: 30_000 });
@@ -904,6 +911,9 @@ test('Next.js (App Router): next build, next start, the client component streams
         const partial = seen.filter((s) => s.status === 'streaming' && s.text && s.text !== expected && expected.startsWith(s.text));
         assert.ok(partial.length >= 2, `the text should arrive in pieces while streaming; #answer showed: ${JSON.stringify(seen)}`);
         assert.deepEqual(log.filter((line) => line.startsWith('pageerror')), [], 'the page threw');
+        // A hydration mismatch or a failed request would show here.
+        assert.deepEqual(log.filter((line) => line.startsWith('console.error') || line.startsWith('HTTP ')), [],
+          'the page logged errors');
         const wasm = assertOneWasmFile(t, build.name, responses);
         assert.ok(wasm.startsWith('/_next/static/'), `the wasm should come from what next build emitted: ${wasm}`);
         const chat = responses.filter((r) => new URL(r.url).pathname === '/api/chat');
@@ -917,7 +927,7 @@ test('Next.js (App Router): next build, next start, the client component streams
           // the page is gone
         }
         throw withContext(error, `--- page: console, errors, failed requests\n${log.join('\n') || '(nothing)'}\n`
-          + `--- HTML\n${tail(html, 3000)}\n--- next start output\n${tail(server.output(), 3000)}`);
+          + `--- HTML\n${tail(html, 3000)}\n--- next ${serve} output\n${tail(server.output(), 3000)}`);
       } finally {
         await page.close();
         await server.stop();
