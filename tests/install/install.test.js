@@ -4,7 +4,8 @@
 //   3. TypeScript: a typed example checks under --strict (nodenext and bundler
 //      resolution, and the React hooks), and deliberate misuses fail where marked.
 //   4. Vite + React: `vite build` served statically, and the Vite dev server (with
-//      its dependency pre-bundling), each rendering a streamed answer in Chromium.
+//      its dependency pre-bundling), each rendering a streamed answer in Chromium; then
+//      built with `import 'sse-wasm/inline'` first, served with no .wasm.
 //   4b. The README's React examples, verbatim, as a fresh Vite + React + TypeScript app
 //      (production build) against the FastAPI app of tests/servers, clicked in Chromium.
 //   5. webpack 5 + React: the same app, production build, no wasm config, in Chromium.
@@ -632,6 +633,21 @@ test('Vite + React: build and dev server render the stream in Chromium', { timeo
       await dev?.stop();
       await api.close();
     }
+  });
+
+  // Last, as it rewrites main.jsx: the same app with `import 'sse-wasm/inline'` first.
+  // The hooks and the core API must use the embedded bytes (the entry's side effect
+  // survives tree shaking), from a server that serves no .wasm.
+  await t.test("vite build with import 'sse-wasm/inline' first: no .wasm fetched", async (t) => {
+    const main = join(app, 'main.jsx');
+    await writeFile(main, `import 'sse-wasm/inline';\n${await readFile(main, 'utf8')}`);
+    const outDir = join(app, 'dist-inline');
+    mustSucceed(await run(process.execPath, [vite, 'build', '--outDir', outDir], { cwd: app, timeoutMs: 180_000 }), 'vite build (inline)');
+    await reportBundle(t, 'vite-inline', outDir);
+    const server = await startServer(outDir, { refuse: /\.wasm$/ });
+    const responses = await checkPage(t, `${server.origin}/`, ['core', 'hook']);
+    assert.deepEqual(responses.filter((r) => isWasm(r.url)), [], 'with sse-wasm/inline imported, the page should ask for no .wasm');
+    await server.close();
   });
   timed('vite', started);
 });
