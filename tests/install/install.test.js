@@ -567,6 +567,10 @@ test('TypeScript: the public types check, and misuses fail', { timeout: 300_000 
   await t.test('example.ts, bundler resolution', async () => {
     mustSucceed(await tsc([...TS_BUNDLER, 'example.ts']), 'tsc example.ts (bundler)');
   });
+  await t.test('example-inline.ts (sse-wasm/inline), nodenext and bundler resolution', async () => {
+    mustSucceed(await tsc([...TS_NODENEXT, 'example-inline.ts']), 'tsc example-inline.ts (nodenext)');
+    mustSucceed(await tsc([...TS_BUNDLER, 'example-inline.ts']), 'tsc example-inline.ts (bundler)');
+  });
   await t.test('example-react.tsx (sse-wasm/react), nodenext resolution', async () => {
     mustSucceed(await tsc([...TS_NODENEXT, '--jsx', 'react-jsx', 'example-react.tsx']), 'tsc example-react.tsx');
   });
