@@ -27,6 +27,8 @@ await bundle.write({
   format: 'esm',
   chunkFileNames: '[name].js',
   minify: false, // apps minify; the published files stay readable
+  // JSDoc stays in web/ (its type imports point at web/*.d.ts, which dist/ has not).
+  comments: { jsdoc: false },
   // Everything but the base64 and the React hooks (react is an optional peer: importing
   // `sse-wasm` must not need it) in one chunk (the default split makes one
   // per combination of entries).
