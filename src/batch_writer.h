@@ -6,8 +6,9 @@
 // of the text, so JavaScript decodes the whole text once per batch (one TextDecoder
 // call) and takes each string with String.prototype.slice.
 //
-// BatchHeader is a fixed-address view of the current batch, read straight from wasm
-// memory after each call, so that no extra boundary crossing is needed to find it.
+// BatchHeader (wire.h) is a fixed-address view of the current batch, read straight
+// from wasm memory after each call, so that no extra boundary crossing is needed to
+// find it.
 #pragma once
 
 #include <cstddef>
@@ -16,16 +17,9 @@
 #include <string_view>
 #include <vector>
 
-namespace ssew {
+#include "wire.h"
 
-// Layout read by web/wasm-batch.js: five little-endian u32 in this order.
-struct BatchHeader {
-  uint32_t words_address = 0;  // address of the first record word
-  uint32_t word_count = 0;     // number of u32 words
-  uint32_t text_address = 0;   // address of the UTF-8 text
-  uint32_t text_bytes = 0;     // its length in bytes
-  uint32_t status = 0;         // session-defined (e.g. the latched error code)
-};
+namespace ssew {
 
 class BatchWriter {
  public:

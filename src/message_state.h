@@ -46,28 +46,8 @@
 //     held surrogate exists, with empty text. The cost stays O(delta): a delta is
 //     checked at its first and last three bytes.
 //
-// Patch records (words in the BatchWriter, strings as UTF-16 ranges; see
-// web/message-stream.js, which must stay in step):
-//   kStatus status                      status: see Status
-//   kTextPart part text                 a new text part with its first text
-//   kReasoningPart part text            a new reasoning part with its first text
-//   kAppend part text                   text or reasoning part grows
-//   kToolPart part id name              a new tool part, state input-streaming
-//   kToolInputAppend part text          inputText grows (input re-derived lazily)
-//   kToolInput part json                the complete input as JSON text (replaces
-//                                       inputText and input); lone surrogate
-//                                       escapes are "\ufffd", as while streaming
-//   kToolState part state               see ToolState
-//   kToolOutput part json               the output as JSON text (lone surrogate
-//                                       escapes "\ufffd"); state output-available
-//   kToolError part text                errorText; state output-error
-//   kError message code retryable       the message error
-//   kFinishReason text
-//   kUsage input_tokens output_tokens   (each saturated to 2^32-1)
-//   kWarning code message               (bounded: see warn())
-//   kProtocol name
-//   kLastEventId id
-// A part number is its index in parts.
+// Patch records, Status and ToolState: see wire.h (the wire contract, mirrored by
+// web/wire.js).
 #pragma once
 
 #include <cstddef>
@@ -81,34 +61,9 @@
 
 #include "batch_writer.h"
 #include "partial_json.h"
+#include "wire.h"
 
 namespace ssew {
-
-enum class Status : uint32_t { kIdle = 0, kStreaming = 1, kDone = 2, kError = 3, kAborted = 4 };
-enum class ToolState : uint32_t {
-  kInputStreaming = 0,
-  kInputAvailable = 1,
-  kOutputAvailable = 2,
-  kOutputError = 3,
-};
-enum class PatchOp : uint32_t {
-  kStatus = 1,
-  kTextPart = 2,
-  kReasoningPart = 3,
-  kAppend = 4,
-  kToolPart = 5,
-  kToolInputAppend = 6,
-  kToolInput = 7,
-  kToolState = 8,
-  kToolOutput = 9,
-  kToolError = 10,
-  kError = 11,
-  kFinishReason = 12,
-  kUsage = 13,
-  kWarning = 14,
-  kProtocol = 15,
-  kLastEventId = 16,
-};
 
 class MessageState {
  public:

@@ -51,6 +51,8 @@
 #include <string_view>
 #include <vector>
 
+#include "wire.h"
+
 namespace ssew {
 
 enum class PartialJsonError : uint8_t {
@@ -67,53 +69,8 @@ enum class PartialJsonError : uint8_t {
 // returned string is static; never free it.
 const char* partial_json_error_message(PartialJsonError error);
 
-// The records of the change log returned by PartialJson::ops().
-//
-// Encoding: the log is a byte string of records. Each record is one op byte; the
-// ops marked "(text)" are followed by the byte length of their text as a
-// little-endian uint32 and then that many bytes of valid UTF-8 (whole characters;
-// it may contain U+0000). A text is never longer than the JSON text itself, so
-// Limits::max_bytes below 4 GiB keeps every length in range.
-//
-// The consumer keeps a tree (initially empty, no value) and a stack of open
-// containers and strings. A "value slot" is where the next value goes: the top
-// level (the first and only value), the member of the innermost open object named
-// by the Key op just before, or the next item of the innermost open array.
-enum class PartialJsonOp : uint8_t {
-  // An empty object becomes the value of the current slot and is opened (pushed).
-  kBeginObject = 1,
-  // An empty array becomes the value of the current slot and is opened (pushed).
-  kBeginArray = 2,
-  // (text) The key of the next member of the innermost open object. Emitted only
-  // when that member's value starts, and always directly followed by the op of that
-  // value. A key may repeat an earlier key of the same object: the new value
-  // replaces the old one, as in JSON.parse.
-  kKey = 3,
-  // (text) A string becomes the value of the current slot, with `text` (possibly
-  // empty) as its initial content, and is opened (pushed).
-  kString = 4,
-  // (text) The innermost open string grows by `text` (whole UTF-8 characters).
-  kStringAppend = 5,
-  // (text) A number becomes the value of the current slot; `text` is the JSON text
-  // of its best-effort value (e.g. "12" while "12." is being typed).
-  kNumber = 6,
-  // (text) The number most recently started, still being typed, grows: its
-  // best-effort JSON text is now the previous one followed by `text` ("12" and ".5"
-  // give "12.5"; "1" and "e5" give "1e5"). The best-effort text of a number is its
-  // longest valid prefix, which only ever grows, so appends suffice and a number
-  // typed over many fragments costs O(its length) in ops, like a string. The number
-  // is always the last value of the innermost open container (or the top-level
-  // value), and its value is the JSON number of the whole text (JSON.parse reads a
-  // text too large for a double as Infinity). A consumer keeps the text and
-  // converts it when it reads the value, not at every append.
-  kNumberAppend = 7,
-  // The literal becomes the value of the current slot (emitted at its first letter).
-  kTrue = 8,
-  kFalse = 9,
-  kNull = 10,
-  // The innermost open container or string is closed (popped).
-  kEnd = 11,
-};
+// The records of the change log returned by PartialJson::ops(): PartialJsonOp and
+// its encoding are part of the wire contract, in wire.h.
 
 // PartialJson::Limits. Declared outside the class because a nested struct's default
 // member initializers cannot be used in a default argument of the enclosing class

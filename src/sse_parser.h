@@ -33,6 +33,8 @@
 #include <string>
 #include <string_view>
 
+#include "wire.h"
+
 namespace ssew {
 
 // One dispatched event. The views point into the parser's buffers or into the
@@ -59,11 +61,8 @@ class SseHandler {
   virtual void on_stray_line(std::string_view /*line*/) {}
 };
 
-enum class SseError : uint8_t {
-  kNone = 0,
-  // A single line, or the data of one event, exceeded Options::max_event_bytes.
-  kEventTooLarge = 1,
-};
+// SseError (wire.h): kNone, or kEventTooLarge: a single line, or the data of one
+// event, exceeded Options::max_event_bytes.
 
 // A stable sentence for an end user describing an error code ("" for kNone); the
 // message of a MessageSession that ends on it.

@@ -1,6 +1,7 @@
 // Loading the WebAssembly core once, and the few helpers every wrapper shares:
 // reading a result batch out of wasm memory and freeing sessions three ways.
 import createSseCore from '../dist/sse_core.mjs';
+import { HEADER_STATUS, HEADER_TEXT_ADDRESS, HEADER_TEXT_BYTES, HEADER_WORDS_ADDRESS, HEADER_WORD_COUNT } from './wire.js';
 
 let core = null;
 let loading = null;
@@ -109,35 +110,56 @@ export const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 export const utf8Encoder = new TextEncoder();
 
 /**
- * Reads the batch a session published at `headerAddress` (see src/batch_writer.h):
- * the record words and the decoded text. The words view is only valid until the
- * next call into wasm.
+ * Reads the batch a session published at `headerAddress` (see src/wire.h and
+ * web/wire.js): the record words and the decoded text. The words view is only valid
+ * until the next call into wasm.
  */
 export function readBatch(module, headerAddress) {
   const heap32 = module.HEAPU32;
   const h = headerAddress >>> 2;
-  const wordsAddress = heap32[h];
-  const wordCount = heap32[h + 1];
-  const textAddress = heap32[h + 2];
-  const textBytes = heap32[h + 3];
+  const wordsAddress = heap32[h + HEADER_WORDS_ADDRESS];
+  const wordCount = heap32[h + HEADER_WORD_COUNT];
+  const textAddress = heap32[h + HEADER_TEXT_ADDRESS];
+  const textBytes = heap32[h + HEADER_TEXT_BYTES];
   return {
     words: heap32.subarray(wordsAddress >>> 2, (wordsAddress >>> 2) + wordCount),
     text: textBytes === 0 ? '' : utf8Decoder.decode(module.HEAPU8.subarray(textAddress, textAddress + textBytes)),
-    status: heap32[h + 4],
+    status: heap32[h + HEADER_STATUS],
   };
 }
 
-// A session's input buffer keeps its address until it must grow, so the crossing
-// that asks for it is made only when a chunk is larger than any before.
-const inputBuffers = new WeakMap();
+/**
+ * A wasm-side session as its JavaScript owner holds it. The core's functions take a
+ * session as its address (a number), so freeing is tracked here: `freed` turns true
+ * once, when `destroy` is called, and an owner never passes a freed address to the
+ * core again (owners drop their handle on dispose() and check it before each call).
+ * The handle also caches the session's input buffer: its address stays valid until
+ * the buffer must grow, so the crossing that asks for it is made only when a chunk
+ * is larger than any before.
+ */
+export class SessionHandle {
+  /**
+   * @param {number} address the session in wasm memory
+   * @param {(address: number, capacity: number) => number} inputBuffer the core's
+   *   function returning a buffer of at least `capacity` bytes for this session
+   * @param {(address: number) => void} destroy the core's function freeing it
+   */
+  constructor(address, inputBuffer, destroy) {
+    this.address = address;
+    this.inputBuffer = inputBuffer;
+    this.destroy = destroy;
+    this.freed = false;
+    this.inputAddress = 0;
+    this.inputCapacity = 0;
+  }
+}
 
 function inputBuffer(session, length) {
-  const known = inputBuffers.get(session);
-  if (known && known.capacity >= length) return known.address;
+  if (session.inputCapacity >= length && session.inputAddress !== 0) return session.inputAddress;
   const capacity = Math.max(length, 4096);
-  const address = session.inputBuffer(capacity);
-  inputBuffers.set(session, { capacity, address });
-  return address;
+  session.inputAddress = session.inputBuffer(session.address, capacity);
+  session.inputCapacity = capacity;
+  return session.inputAddress;
 }
 
 /**
@@ -254,29 +276,30 @@ function feedString(module, session, text, consume, sliceBytes) {
 export const disposeSymbol = Symbol.dispose ?? Symbol.for('Symbol.dispose');
 
 // The backstop for sessions a user forgot to dispose: the wasm-side object is
-// freed when its JavaScript owner is garbage-collected.
-const registry = typeof FinalizationRegistry === 'function'
-  ? new FinalizationRegistry((session) => {
-    if (!session.isDeleted()) {
-      session.delete();
-      live--;
-    }
-  })
-  : null;
+// freed when its JavaScript owner is garbage-collected. The registry holds the
+// handle, never the owner.
+const registry = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry(free) : null;
 
 let live = 0;
 
+function free(session) {
+  if (session.freed) return;
+  session.freed = true;
+  session.destroy(session.address);
+  live--;
+}
+
+/** Starts tracking a new session handle owned by `owner`; returns the handle. */
 export function trackSession(owner, session) {
   live++;
   registry?.register(owner, session, owner);
+  return session;
 }
 
+/** Frees `owner`'s session now (dispose(), [Symbol.dispose]); a second call does nothing. */
 export function releaseSession(owner, session) {
   registry?.unregister(owner);
-  if (!session.isDeleted()) {
-    session.delete();
-    live--;
-  }
+  free(session);
 }
 
 /**

@@ -1,34 +1,18 @@
 // MessageStream: one assistant message streamed over SSE, mirrored from the wasm
 // core's MessageSession. Each feed crosses the boundary once and brings back one
-// patch (src/message_state.h lists the records); snapshots are built lazily,
+// patch (src/wire.h and web/wire.js list the records); snapshots are built lazily,
 // frozen, and share every part that did not change.
 import {
-  SurrogateCarry, disposeSymbol, feedChunk, flushCarry, getCore, limitOption, readBatch, releaseSession,
-  trackSession, utf8Decoder, wellFormed,
+  SessionHandle, SurrogateCarry, disposeSymbol, feedChunk, flushCarry, getCore, limitOption, readBatch,
+  releaseSession, trackSession, utf8Decoder, wellFormed,
 } from './core.js';
 import { PartialValue } from './partial-value.js';
 import { deepFreeze, errorValue } from './snapshots.js';
-
-const STATUS = ['idle', 'streaming', 'done', 'error', 'aborted'];
-const TOOL_STATE = ['input-streaming', 'input-available', 'output-available', 'output-error'];
-
-// Patch records: op, then its words (ranges are two words).
-const OP_STATUS = 1;
-const OP_TEXT_PART = 2;
-const OP_REASONING_PART = 3;
-const OP_APPEND = 4;
-const OP_TOOL_PART = 5;
-const OP_TOOL_INPUT_APPEND = 6;
-const OP_TOOL_INPUT = 7;
-const OP_TOOL_STATE = 8;
-const OP_TOOL_OUTPUT = 9;
-const OP_TOOL_ERROR = 10;
-const OP_ERROR = 11;
-const OP_FINISH_REASON = 12;
-const OP_USAGE = 13;
-const OP_WARNING = 14;
-const OP_PROTOCOL = 15;
-const OP_LAST_EVENT_ID = 16;
+import {
+  HEADER_TEXT_ADDRESS, HEADER_TEXT_BYTES, OP_APPEND, OP_ERROR, OP_FINISH_REASON, OP_LAST_EVENT_ID, OP_PROTOCOL,
+  OP_REASONING_PART, OP_STATUS, OP_TEXT_PART, OP_TOOL_ERROR, OP_TOOL_INPUT, OP_TOOL_INPUT_APPEND, OP_TOOL_OUTPUT,
+  OP_TOOL_PART, OP_TOOL_STATE, OP_USAGE, OP_WARNING, OP_WORDS, STATUS, TOOL_STATE,
+} from './wire.js';
 
 const MAX_WARNINGS = 100;
 
@@ -94,15 +78,16 @@ export class MessageStream {
    * @param {import('./index.d.ts').MessageStreamOptions} [options]
    */
   constructor(options = {}) {
-    this.#module = getCore();
+    const module = getCore();
+    this.#module = module;
     const protocol = options.protocol ?? 'auto';
     if (typeof protocol !== 'string') throw new TypeError('sse-wasm: protocol must be a string');
     const limit = (name) => limitOption(name, options[name]);
-    this.#session = new this.#module.MessageSession(protocol, limit('maxEventBytes'), limit('maxToolInputBytes'),
+    const address = module.msgCreate(protocol, limit('maxEventBytes'), limit('maxToolInputBytes'),
       limit('maxJsonDepth'), limit('maxParts'), limit('maxMessageBytes'));
-    this.#header = this.#session.header();
-    this.#opsHeader = this.#session.opsHeader();
-    trackSession(this, this.#session);
+    this.#session = trackSession(this, new SessionHandle(address, module.msgInputBuffer, module.msgDestroy));
+    this.#header = module.msgHeader(address);
+    this.#opsHeader = module.msgOpsHeader(address);
     this.#apply();
     this.getSnapshot = this.getSnapshot.bind(this);
     this.subscribe = this.subscribe.bind(this);
@@ -116,7 +101,7 @@ export class MessageStream {
   }
 
   #consume = (length) => {
-    this.#session.feed(length);
+    this.#module.msgFeed(this.#session.address, length);
     this.#apply();
   };
 
@@ -129,7 +114,7 @@ export class MessageStream {
   /** The connection closed: done if the end marker came, else error 'interrupted'. */
   end() {
     this.#flushCarry();
-    this.#live().end();
+    this.#module.msgEnd(this.#live().address);
     this.#apply();
     this.#notify();
   }
@@ -140,7 +125,7 @@ export class MessageStream {
    */
   endConnection() {
     this.#flushCarry();
-    this.#live().endConnection();
+    this.#module.msgEndConnection(this.#live().address);
     this.#apply();
     this.#notify();
   }
@@ -166,7 +151,8 @@ export class MessageStream {
     const retryable = field('retryable');
     // status, body and detail stay in JavaScript: merged into the error the core records.
     this.#failExtra = isObject ? { status: field('status'), body: field('body'), detail: field('detail') } : null;
-    session.fail(wellFormed(message), typeof code === 'string' && code !== '' ? wellFormed(code) : 'network_error',
+    this.#module.msgFail(session.address, wellFormed(message),
+      typeof code === 'string' && code !== '' ? wellFormed(code) : 'network_error',
       typeof retryable === 'boolean' ? retryable : true);
     this.#apply();
     this.#failExtra = null;
@@ -175,7 +161,7 @@ export class MessageStream {
 
   /** The user stopped the message: status 'aborted', partial output kept. */
   abort() {
-    this.#live().abort();
+    this.#module.msgAbort(this.#live().address);
     this.#apply();
     this.#notify();
   }
@@ -183,7 +169,7 @@ export class MessageStream {
   /** A protocol named by the transport (e.g. a response header); used by 'auto'. */
   hintProtocol(name) {
     if (typeof name !== 'string') throw new TypeError(`sse-wasm: hintProtocol() takes a protocol name, not ${typeof name}`);
-    this.#live().hintProtocol(name);
+    this.#module.msgHintProtocol(this.#live().address, name);
     this.#apply();
     this.#notify();
   }
@@ -200,7 +186,7 @@ export class MessageStream {
 
   /** The server's last valid `retry:` value in ms, or null. */
   get retry() {
-    const ms = this.#live().retry();
+    const ms = this.#module.msgRetry(this.#live().address);
     return ms < 0 ? null : ms;
   }
 
@@ -297,10 +283,10 @@ export class MessageStream {
     if (draft.type !== 'tool') return Object.freeze({ type: draft.type, text: draft.text });
     const builder = this.#builders.get(index);
     if (builder && draft.inputChanged) {
-      this.#session.takeToolInputOps(index);
+      this.#module.msgTakeToolInputOps(this.#session.address, index);
       const h = this.#opsHeader >>> 2;
-      const address = this.#module.HEAPU32[h + 2];
-      const length = this.#module.HEAPU32[h + 3];
+      const address = this.#module.HEAPU32[h + HEADER_TEXT_ADDRESS];
+      const length = this.#module.HEAPU32[h + HEADER_TEXT_BYTES];
       builder.apply(this.#module.HEAPU8.subarray(address, address + length), utf8Decoder);
       // O(depth): the value of this moment is built when `input` is first read.
       draft.inputGet = builder.snapshot();
@@ -331,7 +317,6 @@ export class MessageStream {
       switch (op) {
         case OP_STATUS:
           this.#status = STATUS[words[i + 1]];
-          i += 2;
           break;
         case OP_TEXT_PART:
         case OP_REASONING_PART: {
@@ -339,7 +324,6 @@ export class MessageStream {
           const type = op === OP_TEXT_PART ? 'text' : 'reasoning';
           this.#drafts[words[i + 1]] = { type, text: value };
           if (type === 'text') this.#text += value;
-          i += 4;
           break;
         }
         case OP_APPEND: {
@@ -347,7 +331,6 @@ export class MessageStream {
           const draft = this.#draft(words[i + 1]);
           draft.text += value;
           if (draft.type === 'text') this.#text += value; // appends only ever extend the last part
-          i += 4;
           break;
         }
         case OP_TOOL_PART: {
@@ -355,14 +338,12 @@ export class MessageStream {
           this.#drafts[index] = { type: 'tool', id: s(i + 2), name: s(i + 4), state: 'input-streaming',
             inputText: '', input: undefined, inputGet: null, inputChanged: false };
           this.#builders.set(index, new PartialValue());
-          i += 6;
           break;
         }
         case OP_TOOL_INPUT_APPEND: {
           const draft = this.#draft(words[i + 1]);
           draft.inputText += s(i + 2);
           draft.inputChanged = true;
-          i += 4;
           break;
         }
         case OP_TOOL_INPUT: {
@@ -374,56 +355,47 @@ export class MessageStream {
           draft.inputChanged = false;
           draft.state = 'input-available';
           this.#builders.delete(index);
-          i += 4;
           break;
         }
         case OP_TOOL_STATE:
           this.#draft(words[i + 1]).state = TOOL_STATE[words[i + 2]];
-          i += 3;
           break;
         case OP_TOOL_OUTPUT: {
           const draft = this.#draft(words[i + 1]);
           draft.output = parseJson(s(i + 2));
           draft.state = 'output-available';
-          i += 4;
           break;
         }
         case OP_TOOL_ERROR: {
           const draft = this.#draft(words[i + 1]);
           draft.errorText = s(i + 2);
           draft.state = 'output-error';
-          i += 4;
           break;
         }
         case OP_ERROR:
           this.#error = errorValue(s(i + 1), s(i + 3), words[i + 5] === 1, this.#failExtra);
-          i += 6;
           break;
         case OP_FINISH_REASON:
           this.#finishReason = s(i + 1);
-          i += 3;
           break;
         case OP_USAGE:
           this.#usage = Object.freeze({ inputTokens: words[i + 1], outputTokens: words[i + 2] });
-          i += 3;
           break;
         case OP_WARNING:
           if (this.#warnings.length < MAX_WARNINGS) {
             this.#warnings = Object.freeze([...this.#warnings, Object.freeze({ code: s(i + 1), message: s(i + 3) })]);
           }
-          i += 5;
           break;
         case OP_PROTOCOL:
           this.#protocol = s(i + 1);
-          i += 3;
           break;
         case OP_LAST_EVENT_ID:
           this.#lastEventId = s(i + 1);
-          i += 3;
           break;
         default:
           throw new Error(`sse-wasm: unknown patch record ${op}`);
       }
+      i += OP_WORDS[op];
     }
   }
 }

@@ -1,5 +1,5 @@
 // PartialValue: the JavaScript mirror of a streaming tool input's best-effort value.
-// It replays the change log of src/partial_json.h (PartialJsonOp) instead of
+// It replays the change log of src/partial_json.h (PartialJsonOp; web/wire.js) instead of
 // re-parsing the text, so growing the value costs O(change).
 //
 // Snapshots are lazy. snapshot() costs O(depth of the open path): it records a mark
@@ -17,17 +17,10 @@
 // key, with a snapshot per 8 characters, copy 17 million members). Built values
 // are frozen and share every closed subtree.
 
-const BEGIN_OBJECT = 1;
-const BEGIN_ARRAY = 2;
-const KEY = 3;
-const STRING = 4;
-const STRING_APPEND = 5;
-const NUMBER = 6;
-const NUMBER_APPEND = 7;
-const TRUE = 8;
-const FALSE = 9;
-const NULL = 10;
-const END = 11;
+import {
+  JSON_BEGIN_ARRAY, JSON_BEGIN_OBJECT, JSON_END, JSON_FALSE, JSON_KEY, JSON_NULL, JSON_NUMBER, JSON_NUMBER_APPEND,
+  JSON_STRING, JSON_STRING_APPEND, JSON_TEXT_FIRST, JSON_TEXT_LAST, JSON_TRUE,
+} from './wire.js';
 
 const OBJECT = 0;
 const ARRAY = 1;
@@ -124,7 +117,7 @@ export class PartialValue {
     while (i < bytes.length) {
       const op = bytes[i++];
       let text = '';
-      if (op >= KEY && op <= NUMBER_APPEND) {
+      if (op >= JSON_TEXT_FIRST && op <= JSON_TEXT_LAST) {
         const length = view.getUint32(i, true);
         i += 4;
         text = length === 0 ? '' : decoder.decode(bytes.subarray(i, i + length));
@@ -165,7 +158,7 @@ export class PartialValue {
   }
 
   #op(op, text) {
-    if (op === NUMBER_APPEND) {
+    if (op === JSON_NUMBER_APPEND) {
       this.#number += text;
       return;
     }
@@ -174,42 +167,42 @@ export class PartialValue {
       this.#number = null;
     }
     switch (op) {
-      case BEGIN_OBJECT: {
+      case JSON_BEGIN_OBJECT: {
         const draft = {};
         this.#place(draft);
         this.#stack.push({ kind: OBJECT, draft, keys: [], key: null, log: null });
         break;
       }
-      case BEGIN_ARRAY: {
+      case JSON_BEGIN_ARRAY: {
         const draft = [];
         this.#place(draft);
         this.#stack.push({ kind: ARRAY, draft });
         break;
       }
-      case KEY:
+      case JSON_KEY:
         this.#top().key = text;
         break;
-      case STRING:
+      case JSON_STRING:
         this.#place(text);
         this.#stack.push({ kind: TEXT, text });
         break;
-      case STRING_APPEND:
+      case JSON_STRING_APPEND:
         this.#top().text += text;
         break;
-      case NUMBER:
+      case JSON_NUMBER:
         this.#place(0);
         this.#number = text;
         break;
-      case TRUE:
+      case JSON_TRUE:
         this.#place(true);
         break;
-      case FALSE:
+      case JSON_FALSE:
         this.#place(false);
         break;
-      case NULL:
+      case JSON_NULL:
         this.#place(null);
         break;
-      case END: {
+      case JSON_END: {
         const frame = this.#stack.pop();
         if (frame.kind === TEXT) {
           this.#replaceLast(frame.text);

@@ -1,11 +1,13 @@
 // SSEParser: the WHATWG event-stream parser of the wasm core, one instance per
 // stream. See index.d.ts for the documented API.
 import {
-  SurrogateCarry, disposeSymbol, feedChunk, flushCarry, getCore, limitOption, readBatch, releaseSession,
-  trackSession, utf8Decoder,
+  SessionHandle, SurrogateCarry, disposeSymbol, feedChunk, flushCarry, getCore, limitOption, readBatch,
+  releaseSession, trackSession, utf8Decoder,
 } from './core.js';
-
-const ERROR_CODES = [null, 'event_too_large'];
+import {
+  EVENT_DATA_END, EVENT_DATA_START, EVENT_ID_END, EVENT_ID_START, EVENT_TYPE_END, EVENT_TYPE_START, EVENT_WORDS,
+  SSE_ERROR_CODES,
+} from './wire.js';
 
 export class SSEParser {
   #module;
@@ -16,11 +18,12 @@ export class SSEParser {
 
   /** @param {{ maxEventBytes?: number }} [options] */
   constructor(options = {}) {
-    this.#module = getCore();
+    const module = getCore();
+    this.#module = module;
     const max = limitOption('maxEventBytes', options.maxEventBytes);
-    this.#session = new this.#module.SseSession(max);
-    this.#header = this.#session.header();
-    trackSession(this, this.#session);
+    const address = module.sseCreate(max);
+    this.#session = trackSession(this, new SessionHandle(address, module.sseInputBuffer, module.sseDestroy));
+    this.#header = module.sseHeader(address);
   }
 
   /** Feeds one chunk; returns the events it completed, in order. */
@@ -38,7 +41,7 @@ export class SSEParser {
     // A high surrogate held back from the last string chunk ends the stream alone: it
     // becomes U+FFFD on the incomplete line, which end() discards.
     flushCarry(this.#module, session, this.#consume(session, []), this.#carry);
-    session.end();
+    this.#module.sseEnd(session.address);
     this.#error = null;
     return [];
   }
@@ -46,14 +49,14 @@ export class SSEParser {
   get lastEventId() {
     // Read from wasm memory and decoded here: embind's own string conversion drops
     // a leading U+FEFF from strings longer than 16 bytes.
-    const session = this.#live();
-    const address = session.lastEventIdAddress();
-    const length = session.lastEventIdLength();
+    const session = this.#live().address;
+    const address = this.#module.sseLastEventIdAddress(session);
+    const length = this.#module.sseLastEventIdLength(session);
     return length === 0 ? '' : utf8Decoder.decode(this.#module.HEAPU8.subarray(address, address + length));
   }
 
   get retry() {
-    const ms = this.#live().retry();
+    const ms = this.#module.sseRetry(this.#live().address);
     return ms < 0 ? null : ms;
   }
 
@@ -83,7 +86,7 @@ export class SSEParser {
   #consume(session, events) {
     return (length) => {
       if (this.#error) return;
-      session.feed(length);
+      this.#module.sseFeed(session.address, length);
       this.#collect(events);
     };
   }
@@ -96,23 +99,23 @@ export class SSEParser {
     let idEnd = -1;
     let type = '';
     let id = '';
-    for (let i = 0; i < words.length; i += 6) {
+    for (let i = 0; i < words.length; i += EVENT_WORDS) {
       // Events of one batch that share a type or id share its range: one string. A
       // range is known by both ends: an empty string and the next one start alike.
-      if (words[i] !== typeStart || words[i + 1] !== typeEnd) {
-        typeStart = words[i];
-        typeEnd = words[i + 1];
+      if (words[i + EVENT_TYPE_START] !== typeStart || words[i + EVENT_TYPE_END] !== typeEnd) {
+        typeStart = words[i + EVENT_TYPE_START];
+        typeEnd = words[i + EVENT_TYPE_END];
         type = text.slice(typeStart, typeEnd);
       }
-      if (words[i + 4] !== idStart || words[i + 5] !== idEnd) {
-        idStart = words[i + 4];
-        idEnd = words[i + 5];
+      if (words[i + EVENT_ID_START] !== idStart || words[i + EVENT_ID_END] !== idEnd) {
+        idStart = words[i + EVENT_ID_START];
+        idEnd = words[i + EVENT_ID_END];
         id = text.slice(idStart, idEnd);
       }
-      events.push({ type, data: text.slice(words[i + 2], words[i + 3]), id });
+      events.push({ type, data: text.slice(words[i + EVENT_DATA_START], words[i + EVENT_DATA_END]), id });
     }
     if (status !== 0) {
-      const code = ERROR_CODES[status] ?? 'unknown';
+      const code = SSE_ERROR_CODES[status] ?? 'unknown';
       this.#error = {
         code,
         message: `sse-wasm: ${code === 'event_too_large'
