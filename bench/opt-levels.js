@@ -3,8 +3,9 @@
 // "Build flags" section of BENCHMARKS.md for how they are made):
 //   node bench/opt-levels.js /tmp/v-O3 /tmp/v-Oz ...
 // The first DIR is the reference: every other build's time is also given as the
-// median of its per-round ratios to it. ROUNDS=n overrides the 7 rounds; sizes are
-// `gzip -9` of dist/sse_core.wasm.
+// median of its per-round ratios to it. ROUNDS=n overrides the 7 rounds; ONLY=a,b runs
+// only the workloads whose labels contain a or b; sizes are `gzip -9` of
+// dist/sse_core.wasm.
 // Each build runs in its own child process, driven round by round from here (the
 // runs stay interleaved): with all builds in one process, the first one loaded ran the
 // partial-JSON workloads up to 1.4x faster than a byte-identical copy loaded later.
@@ -105,8 +106,11 @@ async function main() {
     const gz = execFileSync('gzip', ['-9', '-c', `${dir}/dist/sse_core.wasm`], { maxBuffer: 1 << 26 }).length;
     builds.push({ name: dir.split('/').pop(), child, ask, raw: wasm.length, gz });
   }
+  const only = process.env.ONLY?.split(',');
+  const chosen = labels.map((label, index) => ({ label, index }))
+    .filter(({ label }) => !only || only.some((w) => label.includes(w)));
   const results = [];
-  for (let index = 0; index < labels.length; index++) {
+  for (const { index } of chosen) {
     const r = await compare(builds.map((b) => ({ name: b.name, timed: true, run: () => b.ask({ index }) })), {
       rounds, warmup: 2, check: (res) => assertSame(labels[index], res),
     });
@@ -115,8 +119,8 @@ async function main() {
   }
   for (const b of builds) b.child.kill();
   const ref = builds[0].name;
-  console.log(`| build | wasm raw | wasm gzip -9 | ${labels.join(' | ')} |`);
-  console.log(`|---|---:|---:|${labels.map(() => '---:').join('|')}|`);
+  console.log(`| build | wasm raw | wasm gzip -9 | ${chosen.map((c) => c.label).join(' | ')} |`);
+  console.log(`|---|---:|---:|${chosen.map(() => '---:').join('|')}|`);
   for (const b of builds) {
     const cells = results.map((r) => b.name === ref ? fmtMs(r[b.name].median)
       : `${fmtMs(r[b.name].median)} (${fmtRatio(ratio(r, b.name, ref))})`);
