@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "size_hints.h"
+
 namespace ssew {
 namespace {
 
@@ -106,7 +108,7 @@ std::string_view trim_json_space(std::string_view s) {
   return s;
 }
 
-size_t json_nesting_depth(std::string_view json) {
+SSEW_COLD size_t json_nesting_depth(std::string_view json) {
   size_t depth = 0, deepest = 0;
   bool in_string = false, escaped = false;
   for (char c : json) {
@@ -136,7 +138,7 @@ int32_t unit_at(std::string_view s, size_t at) {
 
 }  // namespace
 
-size_t replace_lone_surrogate_escapes(std::string& json) {
+SSEW_COLD size_t replace_lone_surrogate_escapes(std::string& json) {
   size_t replaced = 0;
   // Escapes only appear after a backslash: text without one is left at once.
   for (size_t at = json.find('\\'); at != std::string::npos; at = json.find('\\', at)) {

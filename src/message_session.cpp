@@ -1,6 +1,7 @@
 #include "message_session.h"
 
 #include "protocols/errors.h"
+#include "size_hints.h"
 
 namespace ssew {
 namespace {
@@ -11,7 +12,7 @@ bool reads_stray_lines(std::string_view name) { return name == "openai-chat" || 
 
 }  // namespace
 
-MessageSession::MessageSession(Options options) : parser_(options.sse), state_(options.limits) {
+SSEW_COLD MessageSession::MessageSession(Options options) : parser_(options.sse), state_(options.limits) {
   if (options.protocol != "auto") {
     if (is_known_protocol(options.protocol)) {
       choose(options.protocol);
@@ -49,7 +50,8 @@ void MessageSession::choose(std::string_view name) {
   }
 }
 
-void MessageSession::queue(std::string_view type, std::string_view data, std::string_view id, bool stray_line) {
+SSEW_COLD void MessageSession::queue(std::string_view type, std::string_view data, std::string_view id,
+                                     bool stray_line) {
   if (state_.terminal()) return release_pending();  // the message is over: nothing is worth keeping
   const size_t cost = type.size() + data.size() + id.size() + kPendingOverhead;
   if (queue_full_ || cost > kMaxPendingBytes - pending_bytes_) {
@@ -67,7 +69,7 @@ void MessageSession::queue(std::string_view type, std::string_view data, std::st
   pending_bytes_ += cost;
 }
 
-void MessageSession::release_pending() {
+SSEW_COLD void MessageSession::release_pending() {
   for (const PendingEvent& e : pending_) {
     ignored_events_ += 1;
     ignored_bytes_ += e.data.size();
@@ -76,7 +78,7 @@ void MessageSession::release_pending() {
   pending_bytes_ = 0;
 }
 
-void MessageSession::report_ignored(bool detecting) {
+SSEW_COLD void MessageSession::report_ignored(bool detecting) {
   if (ignored_events_ == 0 || state_.terminal()) return;
   state_.warn("undetected_events",
               std::to_string(ignored_events_) + " event(s) or line(s) (" + std::to_string(ignored_bytes_) +
@@ -130,14 +132,14 @@ void MessageSession::on_stray_line(std::string_view line) {
   protocol_->on_stray_line(line, state_);
 }
 
-void MessageSession::end_connection() {
+SSEW_COLD void MessageSession::end_connection() {
   begin_call();
   parser_.end();
   if (protocol_) protocol_->on_end_connection(state_);
   publish();
 }
 
-void MessageSession::end() {
+SSEW_COLD void MessageSession::end() {
   begin_call();
   parser_.end();
   if (!protocol_) {
@@ -167,19 +169,19 @@ void MessageSession::end() {
   publish();
 }
 
-void MessageSession::fail(std::string_view message, std::string_view code, bool retryable) {
+SSEW_COLD void MessageSession::fail(std::string_view message, std::string_view code, bool retryable) {
   begin_call();
   state_.set_error(message, code, retryable);
   publish();
 }
 
-void MessageSession::abort() {
+SSEW_COLD void MessageSession::abort() {
   begin_call();
   state_.abort();
   publish();
 }
 
-void MessageSession::hint_protocol(std::string_view name) {
+SSEW_COLD void MessageSession::hint_protocol(std::string_view name) {
   begin_call();
   if (!protocol_ && is_known_protocol(name)) hint_.assign(name);
   publish();

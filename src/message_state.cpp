@@ -4,6 +4,7 @@
 
 #include "json_string.h"
 #include "protocols/errors.h"
+#include "size_hints.h"
 
 namespace ssew {
 
@@ -33,7 +34,7 @@ bool is_blank(std::string_view s) {
 
 }  // namespace
 
-MessageState::MessageState(Limits limits) : limits_(limits) {
+SSEW_COLD MessageState::MessageState(Limits limits) : limits_(limits) {
   if (limits_.max_json_depth > kMaxJsonDepth) limits_.max_json_depth = kMaxJsonDepth;
 }
 MessageState::~MessageState() = default;
@@ -55,7 +56,7 @@ bool MessageState::charge(size_t bytes) {
   return false;
 }
 
-bool MessageState::add_part(std::unique_ptr<Part> part) {
+SSEW_COLD bool MessageState::add_part(std::unique_ptr<Part> part) {
   if (parts_.size() >= limits_.max_parts) {
     fail(errc::kTooManyParts);
     return false;
@@ -67,7 +68,7 @@ bool MessageState::add_part(std::unique_ptr<Part> part) {
   return true;
 }
 
-bool MessageState::within_depth(std::string_view json) {
+SSEW_COLD bool MessageState::within_depth(std::string_view json) {
   if (json_nesting_depth(json) <= limits_.max_json_depth) return true;
   fail(errc::kJsonTooDeep);
   return false;
@@ -127,7 +128,7 @@ std::string_view MessageState::pair_surrogates(Part& part, std::string_view delt
   return joined_;
 }
 
-void MessageState::release_held(size_t index) {
+SSEW_COLD void MessageState::release_held(size_t index) {
   Part& part = *parts_[index];
   if (part.held_high == 0) return;
   part.held_high = 0;
@@ -148,7 +149,7 @@ void MessageState::release_held(size_t index) {
   }
 }
 
-void MessageState::release_all_held() {
+SSEW_COLD void MessageState::release_all_held() {
   ending_ = true;
   for (size_t i = 0; held_parts_ != 0 && i < parts_.size(); ++i) release_held(i);
   ending_ = false;
@@ -159,7 +160,7 @@ void MessageState::break_part() {
   break_next_ = true;
 }
 
-void MessageState::tool_start(std::string_view id, std::string_view name) {
+SSEW_COLD void MessageState::tool_start(std::string_view id, std::string_view name) {
   if (terminal()) return;
   begin();
   if (find_tool(id) != kNoTool) {
@@ -169,7 +170,7 @@ void MessageState::tool_start(std::string_view id, std::string_view name) {
   new_tool_part(id, name, true);
 }
 
-size_t MessageState::new_tool_part(std::string_view id, std::string_view name, bool named) {
+SSEW_COLD size_t MessageState::new_tool_part(std::string_view id, std::string_view name, bool named) {
   if (!charge(id.size() + name.size())) return kNoTool;
   auto part = std::make_unique<Part>();
   part->kind = PartView::kTool;
@@ -189,7 +190,7 @@ size_t MessageState::new_tool_part(std::string_view id, std::string_view name, b
   return index;
 }
 
-void MessageState::tool_start(std::string_view id, std::string_view name, std::string_view input_json) {
+SSEW_COLD void MessageState::tool_start(std::string_view id, std::string_view name, std::string_view input_json) {
   if (terminal() || find_tool(id) != kNoTool) {
     tool_start(id, name);  // records the warning for a duplicate
     return;
@@ -258,7 +259,7 @@ void MessageState::tool_input_delta(std::string_view id, std::string_view fragme
   }
 }
 
-void MessageState::tool_input_complete(std::string_view id, std::optional<std::string_view> input_json) {
+SSEW_COLD void MessageState::tool_input_complete(std::string_view id, std::optional<std::string_view> input_json) {
   if (terminal()) return;
   begin();
   Part* part = tool_for(id, "Tool input end");
@@ -266,7 +267,7 @@ void MessageState::tool_input_complete(std::string_view id, std::optional<std::s
   complete_input(find_tool(id), input_json);
 }
 
-void MessageState::complete_input(size_t index, std::optional<std::string_view> input_json) {
+SSEW_COLD void MessageState::complete_input(size_t index, std::optional<std::string_view> input_json) {
   Part* part = parts_[index].get();
   std::string json;
   if (input_json) {
@@ -309,7 +310,7 @@ void MessageState::complete_input(size_t index, std::optional<std::string_view> 
   patch_.push(patch_.add_text(part->input_json));
 }
 
-size_t MessageState::settle_tool(std::string_view id) {
+SSEW_COLD size_t MessageState::settle_tool(std::string_view id) {
   if (terminal()) return kNoTool;
   begin();
   if (id.empty() && !has_tool(id)) {
@@ -332,7 +333,7 @@ size_t MessageState::settle_tool(std::string_view id) {
   return terminal() ? kNoTool : find_tool(id);
 }
 
-void MessageState::tool_output(std::string_view id, std::string_view output_json) {
+SSEW_COLD void MessageState::tool_output(std::string_view id, std::string_view output_json) {
   if (terminal() || !within_depth(output_json)) return;
   const size_t index = settle_tool(id);
   if (index == kNoTool || !charge(output_json.size())) return;
@@ -345,7 +346,7 @@ void MessageState::tool_output(std::string_view id, std::string_view output_json
   patch_.push(patch_.add_text(part.output_json));
 }
 
-void MessageState::tool_error(std::string_view id, std::string_view message) {
+SSEW_COLD void MessageState::tool_error(std::string_view id, std::string_view message) {
   const size_t index = settle_tool(id);
   if (index == kNoTool || !charge(message.size())) return;
   Part& part = *parts_[index];
@@ -356,21 +357,21 @@ void MessageState::tool_error(std::string_view id, std::string_view message) {
   patch_.push(patch_.add_text(message));
 }
 
-void MessageState::set_finish_reason(std::string_view reason) {
+SSEW_COLD void MessageState::set_finish_reason(std::string_view reason) {
   if (reason == finish_reason_) return;
   finish_reason_.assign(reason);
   patch_.push(static_cast<uint32_t>(PatchOp::kFinishReason));
   patch_.push(patch_.add_text(reason));
 }
 
-void MessageState::set_usage(uint64_t input_tokens, uint64_t output_tokens) {
+SSEW_COLD void MessageState::set_usage(uint64_t input_tokens, uint64_t output_tokens) {
   usage_ = std::make_pair(input_tokens, output_tokens);
   patch_.push(static_cast<uint32_t>(PatchOp::kUsage));
   patch_.push(saturate(input_tokens));
   patch_.push(saturate(output_tokens));
 }
 
-void MessageState::set_protocol(std::string_view name) {
+SSEW_COLD void MessageState::set_protocol(std::string_view name) {
   patch_.push(static_cast<uint32_t>(PatchOp::kProtocol));
   patch_.push(patch_.add_text(name));
 }
@@ -380,13 +381,13 @@ void MessageState::set_last_event_id(std::string_view id) {
   patch_.push(patch_.add_text(id));
 }
 
-void MessageState::finish() {
+SSEW_COLD void MessageState::finish() {
   if (terminal()) return;
   release_all_held();
   set_status(Status::kDone);
 }
 
-void MessageState::set_error_internal(std::string_view message, std::string_view code, bool retryable) {
+SSEW_COLD void MessageState::set_error_internal(std::string_view message, std::string_view code, bool retryable) {
   release_all_held();
   error_message_.assign(message);
   error_code_.assign(code);
@@ -398,28 +399,28 @@ void MessageState::set_error_internal(std::string_view message, std::string_view
   set_status(Status::kError);
 }
 
-void MessageState::fail(std::string_view code) {
+SSEW_COLD void MessageState::fail(std::string_view code) {
   const ErrorCodeInfo& info = error_code_info(code);
   set_error_internal(info.message, info.code, info.retryable);
 }
 
-void MessageState::set_error(std::string_view message, std::string_view code, bool retryable) {
+SSEW_COLD void MessageState::set_error(std::string_view message, std::string_view code, bool retryable) {
   if (terminal()) return;
   set_error_internal(message, code, retryable);
 }
 
-void MessageState::abort() {
+SSEW_COLD void MessageState::abort() {
   if (terminal()) return;
   release_all_held();
   set_status(Status::kAborted);
 }
 
-void MessageState::end_of_stream() {
+SSEW_COLD void MessageState::end_of_stream() {
   if (terminal()) return;
   fail(errc::kInterrupted);
 }
 
-std::string MessageState::echo(std::string_view value, size_t max_bytes) {
+SSEW_COLD std::string MessageState::echo(std::string_view value, size_t max_bytes) {
   if (value.size() <= max_bytes) return std::string(value);
   size_t cut = max_bytes;
   // Back up to the start of the character the cut falls in.
@@ -429,7 +430,7 @@ std::string MessageState::echo(std::string_view value, size_t max_bytes) {
   return out;
 }
 
-void MessageState::warn(std::string_view code, std::string_view message) {
+SSEW_COLD void MessageState::warn(std::string_view code, std::string_view message) {
   if (++warning_count_ > limits_.max_warnings) return;
   const std::string kept_code = echo(code, kMaxEchoBytes);
   const std::string kept = echo(message, kMaxWarningBytes);
@@ -446,8 +447,8 @@ void MessageState::warn(std::string_view code, std::string_view message) {
   patch_.push(patch_.add_text(kept));
 }
 
-void MessageState::warn(std::string_view code, std::string_view prefix, std::string_view echoed,
-                        std::string_view suffix) {
+SSEW_COLD void MessageState::warn(std::string_view code, std::string_view prefix, std::string_view echoed,
+                                  std::string_view suffix) {
   if (warning_count_ >= limits_.max_warnings) {
     ++warning_count_;
     return;

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "utf8.h"
+#include "size_hints.h"
 
 namespace ssew {
 namespace {
@@ -132,7 +133,7 @@ std::string PartialJson::best_effort_json() const {
   return json;
 }
 
-bool PartialJson::fail(PartialJsonError error, size_t offset) {
+SSEW_COLD bool PartialJson::fail(PartialJsonError error, size_t offset) {
   error_ = error;
   error_offset_ = offset;
   return false;

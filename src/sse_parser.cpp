@@ -10,8 +10,15 @@ namespace {
 constexpr uint8_t kBom[3] = {0xEF, 0xBB, 0xBF};
 constexpr std::string_view kMessage = "message";
 
+// A byte loop, not memcmp: field names and event types are short, and the link-time
+// optimized wasm left these compares as calls to memcmp (a tenth of the native text
+// stream's time, measured with node --cpu-prof).
 bool equals(const uint8_t* p, size_t n, std::string_view name) {
-  return n == name.size() && std::memcmp(p, name.data(), n) == 0;
+  if (n != name.size()) return false;
+  for (size_t i = 0; i < n; ++i) {
+    if (p[i] != static_cast<uint8_t>(name[i])) return false;
+  }
+  return true;
 }
 
 // Index of the first CR or LF in [p, p+n), or n; *ascii tells whether the bytes
@@ -190,7 +197,7 @@ void SseParser::process_line(const uint8_t* line, size_t n, bool ascii, bool sta
   } else if (equals(line, name_length, "event")) {
     if (ascii) {
       // The same type event after event: the buffer keeps it, skip the copy.
-      if (std::string_view(event_type_) != std::string_view(reinterpret_cast<const char*>(value), value_length)) {
+      if (!equals(value, value_length, event_type_)) {
         event_type_.assign(reinterpret_cast<const char*>(value), value_length);
       }
     } else {

@@ -1,5 +1,7 @@
 #include "sse_session.h"
 
+#include "size_hints.h"
+
 namespace ssew {
 
 uint8_t* SseSession::input_buffer(size_t capacity) {
@@ -19,7 +21,7 @@ uint32_t SseSession::feed(const uint8_t* bytes, size_t length) {
   return events_;
 }
 
-void SseSession::end() {
+SSEW_COLD void SseSession::end() {
   parser_.end();
   batch_.clear();
   batch_.publish(header_, 0);

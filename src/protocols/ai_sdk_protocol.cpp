@@ -41,24 +41,23 @@ bool AiSdkProtocol::is_ai_sdk_event(const SseEvent& event) {
   return is_chunk_type(t) || (t.size() > 5 && t.substr(0, 5) == "data-");
 }
 
-bool AiSdkProtocol::keep_open(std::unordered_map<std::string, bool>& open, std::string_view id, bool shown,
-                              MessageState& state) {
+bool AiSdkProtocol::keep_open(FlagMap& open, std::string_view id, bool shown, MessageState& state) {
   std::string key(id);
   const auto it = open.find(key);
   if (it == open.end()) {
     if (!state.reserve(id.size() + kEntryBytes)) return false;
     if (!shown && !pending_.add(state)) return false;
-    open.emplace(std::move(key), shown);
+    open.emplace(std::move(key), shown ? 1 : 0);
     return true;
   }
   if (shown && !it->second) {
-    it->second = true;
+    it->second = 1;
     pending_.remove();
   }
   return !state.terminal();
 }
 
-void AiSdkProtocol::forget_open(std::unordered_map<std::string, bool>& open, std::string_view id) {
+void AiSdkProtocol::forget_open(FlagMap& open, std::string_view id) {
   const auto it = open.find(std::string(id));
   if (it == open.end()) return;
   if (!it->second) pending_.remove();
@@ -67,7 +66,7 @@ void AiSdkProtocol::forget_open(std::unordered_map<std::string, bool>& open, std
 
 void AiSdkProtocol::append(Owner kind, std::string_view id, std::string_view chunk, MessageState& state) {
   if (owner_ != kind || owner_id_ != id) {
-    std::unordered_map<std::string, bool>& open = kind == Owner::kText ? open_text_ : open_reasoning_;
+    FlagMap& open = kind == Owner::kText ? open_text_ : open_reasoning_;
     if (open.find(std::string(id)) == open.end()) {
       state.warn("unknown_part",
                  std::string(kind == Owner::kText ? "Text" : "Reasoning") +
@@ -171,13 +170,13 @@ void AiSdkProtocol::on_event(const SseEvent& event, MessageState& state) {
       // After the opening quote a low surrogate is no longer at the fragment's start,
       // where MessageState pairs it; there is nothing before it to pair with anyway.
       if (skip == 0 && starts_with_lone_low_surrogate(text)) fragment_.replace(1, 3, "\xEF\xBF\xBD");
-      plain->second = true;
+      plain->second = 1;
       return state.tool_input_delta(call_id, std::string_view(fragment_).substr(skip));
     }
     if (type == "tool-input-start") {
       if (input_encoding.is_string() && input_encoding.string() == "text" && text_inputs_.count(call_id) == 0) {
         if (!state.reserve(call_id.size() + kEntryBytes)) return;
-        text_inputs_[call_id] = false;
+        text_inputs_[call_id] = 0;
       }
       return state.tool_start(call_id, name);
     }

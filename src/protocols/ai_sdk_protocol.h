@@ -56,15 +56,18 @@ class AiSdkProtocol : public Protocol {
   // of another id starts a new part.
   Owner owner_ = Owner::kNone;
   std::string owner_id_;
+  // Flags by id (1 or 0). size_t, not bool: the same map type as MessageState's and
+  // the OpenAI decoders' maps by id, so the wasm holds one copy of its code.
+  using FlagMap = std::unordered_map<std::string, size_t>;
   // Text and reasoning parts started, not ended, by id -> whether the part shows
   // yet; one that does not is a pending part (counted against maxParts).
-  std::unordered_map<std::string, bool> open_text_, open_reasoning_;
+  FlagMap open_text_, open_reasoning_;
   PendingParts pending_;
   ChargedBuffer owner_id_bytes_;
-  bool keep_open(std::unordered_map<std::string, bool>& open, std::string_view id, bool shown, MessageState& state);
-  void forget_open(std::unordered_map<std::string, bool>& open, std::string_view id);
+  bool keep_open(FlagMap& open, std::string_view id, bool shown, MessageState& state);
+  void forget_open(FlagMap& open, std::string_view id);
   // Tools with inputEncoding "text" -> whether the opening quote was sent.
-  std::unordered_map<std::string, bool> text_inputs_;
+  FlagMap text_inputs_;
   uint64_t input_tokens_ = 0;
   uint64_t output_tokens_ = 0;
   std::string scratch_, scratch2_, fragment_;

@@ -4,6 +4,20 @@
 
 namespace ssew {
 
+bool capture_members(std::string_view text, const std::string_view* names, JsonValueRef* out, size_t count) {
+  JsonReader reader(text);
+  if (!reader.enter_object()) return false;
+  JsonStringRef key;
+  while (reader.next_member(key)) {
+    JsonValueRef* target = nullptr;
+    for (size_t i = 0; i < count && !target; ++i) {
+      if (key == names[i]) target = &out[i];
+    }
+    if (!(target ? reader.read_value(*target) : reader.skip_value())) return false;
+  }
+  return reader.at_end();
+}
+
 std::string text_of(const JsonValueRef& value) {
   std::string scratch;
   if (value.is_string()) return std::string(value.string_value(scratch));

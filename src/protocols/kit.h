@@ -31,19 +31,13 @@ inline constexpr size_t kEntryBytes = 64;
 // position; the last of duplicate keys wins, as in JSON.parse), validating all of
 // it. False when `text` is not exactly one valid JSON object; `out` may then hold
 // some members, so callers act only once this returned true.
+// One non-template function does the work (`count` names), so that the decoders'
+// tables of every size share one copy of the code in the wasm.
+bool capture_members(std::string_view text, const std::string_view* names, JsonValueRef* out, size_t count);
+
 template <size_t N>
 bool capture_members(std::string_view text, const std::string_view (&names)[N], JsonValueRef (&out)[N]) {
-  JsonReader reader(text);
-  if (!reader.enter_object()) return false;
-  JsonStringRef key;
-  while (reader.next_member(key)) {
-    JsonValueRef* target = nullptr;
-    for (size_t i = 0; i < N && !target; ++i) {
-      if (key == names[i]) target = &out[i];
-    }
-    if (!(target ? reader.read_value(*target) : reader.skip_value())) return false;
-  }
-  return reader.at_end();
+  return capture_members(text, names, out, N);
 }
 
 // The member `name` of the JSON object `text` (the last of duplicates); absent

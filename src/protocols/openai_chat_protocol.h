@@ -105,7 +105,7 @@ class OpenAiChatProtocol : public Protocol {
   };
 
   // A chunk shape seen before: the bytes around its one string value that had an
-  // effect (see try_template in the .cpp).
+  // effect (see try_template in openai_chat_template.cpp).
   struct Template {
     enum Kind : uint8_t { kNone, kText, kReasoning, kToolInput } kind = kNone;
     std::string prefix, suffix;
