@@ -9,6 +9,8 @@ setInlineWasm(() => decodeBase64(base64));
 
 function decodeBase64(text) {
   if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(text);
+  const nodeBuffer = globalThis.Buffer; // Node: a native decoder, many times faster than atob
+  if (typeof nodeBuffer?.from === 'function') return nodeBuffer.from(text, 'base64');
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
