@@ -21,7 +21,7 @@ const served = [];
 
 before(async () => {
   folder = mkdtempSync(join(tmpdir(), 'sse-wasm-loading-'));
-  for (const file of ['index.js', 'inline.js', 'sse-wasm.js']) cpSync(join(dist, file), join(folder, 'dist', file));
+  for (const file of ['index.js', 'inline.js', 'react.js']) cpSync(join(dist, file), join(folder, 'dist', file));
   server = createServer((req, res) => {
     served.push(req.url);
     if (req.url === '/wasm') res.writeHead(200, { 'content-type': 'application/wasm' }).end(wasm);
