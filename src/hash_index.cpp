@@ -29,7 +29,7 @@ const HashIndex::Slot* HashIndex::lookup(std::string_view key) const {
 }
 
 size_t& HashIndex::place(std::string_view key, bool& added) {
-  if (2 * (size_ + 1) > slots_.size()) grow();
+  if (4 * (size_ + 1) > 3 * slots_.size()) grow();
   const uint32_t h = hash_of(key);
   const size_t mask = slots_.size() - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {
