@@ -182,7 +182,7 @@ SSEW_COLD size_t MessageState::new_tool_part(std::string_view id, std::string_vi
   part->input = std::make_unique<PartialJson>(json_limits);
   if (!add_part(std::move(part))) return kNoTool;
   const size_t index = parts_.size() - 1;
-  if (named) tools_.emplace(std::string(id), index);
+  if (named) tools_.insert(id, index);
   patch_.push(static_cast<uint32_t>(PatchOp::kToolPart));
   patch_.push(static_cast<uint32_t>(index));
   patch_.push(patch_.add_text(id));
@@ -203,11 +203,11 @@ size_t MessageState::find_tool(std::string_view id) const {
   // Fragments of one call arrive in runs: remembering the last id found keeps the
   // hot path free of allocations.
   if (last_tool_index_ != kNoTool && id == last_tool_id_) return last_tool_index_;
-  auto it = tools_.find(std::string(id));
-  if (it == tools_.end()) return kNoTool;
+  const size_t index = tools_.find(id);
+  if (index == kNoTool) return kNoTool;
   last_tool_id_.assign(id);
-  last_tool_index_ = it->second;
-  return it->second;
+  last_tool_index_ = index;
+  return index;
 }
 
 MessageState::Part* MessageState::tool_for(std::string_view id, std::string_view what) {

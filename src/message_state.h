@@ -56,10 +56,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "batch_writer.h"
+#include "hash_index.h"
 #include "partial_json.h"
 #include "wire.h"
 
@@ -200,7 +200,7 @@ class MessageState {
   std::string_view pair_surrogates(Part& part, std::string_view delta);
   void release_held(size_t index);
   void release_all_held();
-  static constexpr size_t kNoTool = static_cast<size_t>(-1);
+  static constexpr size_t kNoTool = HashIndex::kNone;
   size_t find_tool(std::string_view id) const;
   // The part of tool `id`, created if it never started and with its input settled,
   // ready to take a result; kNoTool when the message is over.
@@ -227,7 +227,7 @@ class MessageState {
   Limits limits_;
   Status status_ = Status::kIdle;
   std::vector<std::unique_ptr<Part>> parts_;
-  std::unordered_map<std::string, size_t> tools_;
+  HashIndex tools_;  // tool id -> part
   mutable std::string last_tool_id_;
   mutable size_t last_tool_index_ = kNoTool;
   bool break_next_ = false;

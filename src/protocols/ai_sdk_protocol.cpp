@@ -42,32 +42,31 @@ bool AiSdkProtocol::is_ai_sdk_event(const SseEvent& event) {
 }
 
 bool AiSdkProtocol::keep_open(FlagMap& open, std::string_view id, bool shown, MessageState& state) {
-  std::string key(id);
-  const auto it = open.find(key);
-  if (it == open.end()) {
+  size_t* flag = open.find_value(id);
+  if (!flag) {
     if (!state.reserve(id.size() + kEntryBytes)) return false;
     if (!shown && !pending_.add(state)) return false;
-    open.emplace(std::move(key), shown ? 1 : 0);
+    open.insert(id, shown ? 1 : 0);
     return true;
   }
-  if (shown && !it->second) {
-    it->second = 1;
+  if (shown && !*flag) {
+    *flag = 1;
     pending_.remove();
   }
   return !state.terminal();
 }
 
 void AiSdkProtocol::forget_open(FlagMap& open, std::string_view id) {
-  const auto it = open.find(std::string(id));
-  if (it == open.end()) return;
-  if (!it->second) pending_.remove();
-  open.erase(it);
+  const size_t flag = open.find(id);
+  if (flag == HashIndex::kNone) return;
+  if (!flag) pending_.remove();
+  open.erase(id);
 }
 
 void AiSdkProtocol::append(Owner kind, std::string_view id, std::string_view chunk, MessageState& state) {
   if (owner_ != kind || owner_id_ != id) {
     FlagMap& open = kind == Owner::kText ? open_text_ : open_reasoning_;
-    if (open.find(std::string(id)) == open.end()) {
+    if (!open.contains(id)) {
       state.warn("unknown_part",
                  std::string(kind == Owner::kText ? "Text" : "Reasoning") +
                      " arrived for a part that was not started (or already ended): ",
@@ -160,23 +159,23 @@ void AiSdkProtocol::on_event(const SseEvent& event, MessageState& state) {
     if (type == "tool-input-delta") {
       if (!input_text_delta.is_string()) return invalid("has no string inputTextDelta");
       const std::string_view text = input_text_delta.delta_string_value(scratch2_);
-      auto plain = text_inputs_.find(call_id);
-      if (plain == text_inputs_.end()) return state.tool_input_delta(call_id, text);
+      size_t* plain = text_inputs_.find_value(call_id);
+      if (!plain) return state.tool_input_delta(call_id, text);
       // Plain-text input streams as the body of a JSON string.
       fragment_.clear();
       append_json_string(fragment_, text);
       fragment_.pop_back();  // the closing quote
-      const size_t skip = plain->second ? 1 : 0;  // the opening quote, once
+      const size_t skip = *plain ? 1 : 0;  // the opening quote, once
       // After the opening quote a low surrogate is no longer at the fragment's start,
       // where MessageState pairs it; there is nothing before it to pair with anyway.
       if (skip == 0 && starts_with_lone_low_surrogate(text)) fragment_.replace(1, 3, "\xEF\xBF\xBD");
-      plain->second = 1;
+      *plain = 1;
       return state.tool_input_delta(call_id, std::string_view(fragment_).substr(skip));
     }
     if (type == "tool-input-start") {
-      if (input_encoding.is_string() && input_encoding.string() == "text" && text_inputs_.count(call_id) == 0) {
+      if (input_encoding.is_string() && input_encoding.string() == "text" && !text_inputs_.contains(call_id)) {
         if (!state.reserve(call_id.size() + kEntryBytes)) return;
-        text_inputs_[call_id] = 0;
+        text_inputs_.insert(call_id, 0);
       }
       return state.tool_start(call_id, name);
     }

@@ -32,8 +32,8 @@
 
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 
+#include "hash_index.h"
 #include "protocol.h"
 #include "protocols/kit.h"
 
@@ -56,9 +56,8 @@ class AiSdkProtocol : public Protocol {
   // of another id starts a new part.
   Owner owner_ = Owner::kNone;
   std::string owner_id_;
-  // Flags by id (1 or 0). size_t, not bool: the same map type as MessageState's and
-  // the OpenAI decoders' maps by id, so the wasm holds one copy of its code.
-  using FlagMap = std::unordered_map<std::string, size_t>;
+  // Flags by id (1 or 0), in the index type every map by id or number uses.
+  using FlagMap = HashIndex;
   // Text and reasoning parts started, not ended, by id -> whether the part shows
   // yet; one that does not is a pending part (counted against maxParts).
   FlagMap open_text_, open_reasoning_;

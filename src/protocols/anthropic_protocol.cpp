@@ -45,16 +45,24 @@ bool AnthropicProtocol::is_anthropic_event(const SseEvent& event) {
 }
 
 AnthropicProtocol::Block* AnthropicProtocol::open_block(uint64_t index, Block::Kind kind, MessageState& state) {
-  auto it = blocks_.find(index);
-  if (it != blocks_.end()) {
-    close_block(it->second);
+  Block* block = find_block(index);
+  if (block) {
+    close_block(*block);
   } else if (!state.reserve(kEntryBytes)) {
     return nullptr;
+  } else {
+    block_at_.insert(index, blocks_.size());
+    block = &blocks_.emplace_back();
   }
-  Block& block = blocks_[index];
-  block = Block{};
-  block.kind = kind;
-  return &block;
+  *block = Block{};
+  block->kind = kind;
+  block->index = index;
+  return block;
+}
+
+AnthropicProtocol::Block* AnthropicProtocol::find_block(uint64_t index) {
+  const size_t position = block_at_.find(index);
+  return position == HashIndex::kNone ? nullptr : &blocks_[position];
 }
 
 void AnthropicProtocol::close_block(Block& block) {
@@ -213,8 +221,7 @@ void AnthropicProtocol::on_block_delta(uint64_t index, std::string_view raw, Mes
   capture_members(raw, kMembers, v);
   const JsonValueRef &text = v[1], &thinking = v[2], &partial_json = v[3];
   const JsonStringRef type = v[0].is_string() ? v[0].string() : JsonStringRef{};
-  auto it = blocks_.find(index);
-  Block* block = it == blocks_.end() ? nullptr : &it->second;
+  Block* block = find_block(index);
 
   if (type == "text_delta" || type == "thinking_delta") {
     const bool is_text = type == "text_delta";
@@ -247,9 +254,9 @@ void AnthropicProtocol::on_block_delta(uint64_t index, std::string_view raw, Mes
 }
 
 void AnthropicProtocol::on_block_stop(uint64_t index, MessageState& state) {
-  auto it = blocks_.find(index);
-  if (it == blocks_.end()) return;
-  Block& block = it->second;
+  Block* found = find_block(index);
+  if (!found) return;
+  Block& block = *found;
   close_block(block);
   if (block.kind == Block::kTool) {
     // Without deltas the start's input stands (the placeholder {}).
@@ -259,7 +266,14 @@ void AnthropicProtocol::on_block_stop(uint64_t index, MessageState& state) {
       state.tool_input_complete(block.tool_id);
     }
   }
-  blocks_.erase(it);
+  // The last block takes the stopped one's place.
+  const size_t position = static_cast<size_t>(&block - blocks_.data());
+  block_at_.erase(index);
+  if (position + 1 != blocks_.size()) {
+    block = std::move(blocks_.back());
+    block_at_.assign(block.index, position);
+  }
+  blocks_.pop_back();
 }
 
 void AnthropicProtocol::on_usage(std::string_view raw, MessageState& state) {

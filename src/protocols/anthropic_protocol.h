@@ -35,8 +35,9 @@
 
 #include <cstdint>
 #include <string>
-#include <unordered_map>
+#include <vector>
 
+#include "hash_index.h"
 #include "protocol.h"
 #include "protocols/kit.h"
 
@@ -58,11 +59,14 @@ class AnthropicProtocol : public Protocol {
     std::string start_input;  // the start's input JSON (a placeholder, usually {})
     bool got_input = false;   // an input_json_delta arrived
     bool pending = false;     // a text or thinking block with no text yet: a part to come
+    uint64_t index = 0;       // the block's index in the stream
   };
   // The block at `index`, new, charged to the message budget; nullptr (the message
   // has ended) when it does not fit.
   Block* open_block(uint64_t index, Block::Kind kind, MessageState& state);
   void close_block(Block& block);
+  // The open block at `index`, or nullptr. Valid until a block opens or is removed.
+  Block* find_block(uint64_t index);
   void enter(uint64_t index, MessageState& state);
   void on_block_start(uint64_t index, std::string_view block, MessageState& state);
   void on_block_delta(uint64_t index, std::string_view delta, MessageState& state);
@@ -70,7 +74,8 @@ class AnthropicProtocol : public Protocol {
   void on_usage(std::string_view usage, MessageState& state);
   void on_error(std::string_view data, std::string_view error, MessageState& state);
 
-  std::unordered_map<uint64_t, Block> blocks_;  // open blocks by index
+  std::vector<Block> blocks_;  // the open blocks, in no particular order
+  HashIndex block_at_;         // a block's index -> its position in blocks_
   PendingParts pending_;                         // open blocks whose part is still to come
   bool has_current_ = false;
   uint64_t current_ = 0;  // the block that received content last

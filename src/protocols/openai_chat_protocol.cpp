@@ -316,11 +316,11 @@ void OpenAiChatProtocol::apply_delta(const Delta& delta, MessageState& state) {
   }
 }
 
-template <typename Map, typename Key>
-OpenAiChatProtocol::Call* OpenAiChatProtocol::find(const Map& map, const Key& key) {
+template <typename Key>
+OpenAiChatProtocol::Call* OpenAiChatProtocol::find(const HashIndex& map, const Key& key) {
   ++match_probes_;
-  const auto it = map.find(key);
-  return it == map.end() ? nullptr : &calls_[it->second];
+  const size_t position = map.find(key);
+  return position == HashIndex::kNone ? nullptr : &calls_[position];
 }
 
 OpenAiChatProtocol::Call* OpenAiChatProtocol::add_call(Call fresh, MessageState& state) {
@@ -328,8 +328,8 @@ OpenAiChatProtocol::Call* OpenAiChatProtocol::add_call(Call fresh, MessageState&
   // by_index_; shown only once named, so it waits as a pending part.
   if (!state.reserve(2 * fresh.id.size() + 3 * kEntryBytes) || !pending_.add(state)) return nullptr;
   const size_t position = calls_.size();
-  by_id_[fresh.id] = position;
-  if (fresh.index != -1) by_index_[fresh.index] = position;
+  by_id_.assign(fresh.id, position);
+  if (fresh.index != -1) by_index_.assign(static_cast<uint64_t>(fresh.index), position);
   calls_.push_back(std::move(fresh));
   ++calls_version_;
   return &calls_.back();
@@ -388,9 +388,9 @@ JsonValueRef OpenAiChatProtocol::apply_tool_calls(std::string_view raw, MessageS
     // Which call this fragment belongs to (see the header).
     Call* call = nullptr;
     if (!call_id.empty()) {
-      call = find(by_id_, call_id);
+      call = find(by_id_, std::string_view(call_id));
     } else if (number >= 0) {
-      call = find(by_index_, number);  // the latest with this index
+      call = find(by_index_, static_cast<uint64_t>(number));  // the latest with this index
     } else if (!calls_.empty()) {
       call = &calls_.back();
     }
@@ -405,7 +405,7 @@ JsonValueRef OpenAiChatProtocol::apply_tool_calls(std::string_view raw, MessageS
       } else {
         do {
           fresh.id = "call_" + std::to_string(next_call_number_++);
-        } while (state.has_tool(fresh.id) || find(by_id_, fresh.id));
+        } while (state.has_tool(fresh.id) || find(by_id_, std::string_view(fresh.id)));
       }
       fresh.index = number;
       call = add_call(std::move(fresh), state);
@@ -438,7 +438,7 @@ void OpenAiChatProtocol::apply_function_call(std::string_view raw, MessageState&
   JsonValueRef v[2];
   capture_members(raw, kMembers, v);
   const JsonValueRef &name = v[0], &arguments = v[1];
-  Call* call = find(by_index_, int64_t{-2});  // -2 marks the legacy function call
+  Call* call = find(by_index_, static_cast<uint64_t>(int64_t{-2}));  // -2 marks the legacy function call
   if (!call) {
     Call fresh;
     fresh.id = "function_call";

@@ -52,9 +52,9 @@
 
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "hash_index.h"
 #include "json_reader.h"
 #include "protocol.h"
 #include "protocols/kit.h"
@@ -127,8 +127,8 @@ class OpenAiChatProtocol : public Protocol {
   // A new call, charged and counted as a pending part; nullptr (the message has
   // ended over a limit) when it does not fit.
   Call* add_call(Call fresh, MessageState& state);
-  template <typename Map, typename Key>
-  Call* find(const Map& map, const Key& key);
+  template <typename Key>
+  Call* find(const HashIndex& map, const Key& key);
   void complete_calls(MessageState& state);
 
   std::vector<Delta> deltas_;  // reused across chunks
@@ -140,8 +140,8 @@ class OpenAiChatProtocol : public Protocol {
   Template template_;
   uint64_t calls_version_ = 0;  // changes whenever a call is created or started
   std::vector<Call> calls_;    // in order of arrival
-  std::unordered_map<std::string, size_t> by_id_;   // a call's position by its id
-  std::unordered_map<int64_t, size_t> by_index_;    // the latest call with each index
+  HashIndex by_id_;     // a call's position by its id
+  HashIndex by_index_;  // the latest call with each index (uint64_t keys)
   PendingParts pending_;       // calls not shown yet (no name, no arguments)
   std::string scratch_;
   std::string scratch2_;

@@ -124,12 +124,12 @@ bool OpenAiResponsesProtocol::looks_like_event(const SseEvent& event) {
 
 OpenAiResponsesProtocol::Call* OpenAiResponsesProtocol::find_call(std::string_view item_id, int64_t output_index) {
   if (!item_id.empty()) {
-    const auto it = by_id_.find(std::string(item_id));
-    if (it != by_id_.end()) return &calls_[it->second];
+    const size_t position = by_id_.find(item_id);
+    if (position != HashIndex::kNone) return &calls_[position];
   }
   if (output_index >= 0) {
-    const auto it = by_output_.find(output_index);
-    if (it != by_output_.end()) return &calls_[it->second];
+    const size_t position = by_output_.find(static_cast<uint64_t>(output_index));
+    if (position != HashIndex::kNone) return &calls_[position];
   }
   return nullptr;
 }
@@ -139,9 +139,9 @@ OpenAiResponsesProtocol::Call* OpenAiResponsesProtocol::add_call(Call call, Mess
   // output index (the first call found for an id or index wins, as it always did).
   if (!state.reserve(2 * (call.item_id.size() + call.call_id.size()) + 4 * kEntryBytes)) return nullptr;
   const size_t position = calls_.size();
-  if (!call.item_id.empty()) by_id_.emplace(call.item_id, position);
-  if (!call.call_id.empty()) by_id_.emplace(call.call_id, position);
-  if (call.output_index >= 0) by_output_.emplace(call.output_index, position);
+  if (!call.item_id.empty()) by_id_.insert(call.item_id, position);
+  if (!call.call_id.empty()) by_id_.insert(call.call_id, position);
+  if (call.output_index >= 0) by_output_.insert(static_cast<uint64_t>(call.output_index), position);
   calls_.push_back(std::move(call));
   return &calls_.back();
 }

@@ -65,9 +65,9 @@
 #include <cstdint>
 #include <map>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "hash_index.h"
 #include "json_reader.h"
 #include "protocol.h"
 #include "protocols/kit.h"
@@ -108,8 +108,8 @@ class OpenAiResponsesProtocol : public Protocol {
   void read_response(std::string_view raw, MessageState& state, std::string_view type);
 
   std::vector<Call> calls_;
-  std::unordered_map<std::string, size_t> by_id_;  // item id and call id -> call
-  std::unordered_map<int64_t, size_t> by_output_;  // output index -> call
+  HashIndex by_id_;      // item id and call id -> call
+  HashIndex by_output_;  // output index (uint64_t keys) -> call
   ChargedBuffer last_item_bytes_;
   bool function_called_ = false;
   Slot last_slot_ = Slot::kNone;
