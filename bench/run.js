@@ -188,6 +188,7 @@ function report({ info, sse, partial, text, openai, sizes, startup, seconds }) {
   p('## 6. Start-up',
     `From the start of \`import()\` of the package entry to \`await ready()\` resolved, the files already on disk or cached; median of ${startup.facts.samples} samples (\`bench/startup.js\`). Node: a fresh process per sample, timed inside it (Node's own start not counted; the entry is \`dist/index.js\`, as \`import('sse-wasm')\` resolves it). Chromium (Debian's, headless): a page served with a one-hour max-age, opened twice to fill the caches, then once per sample; in the browser the wasm compiles while it streams in (\`WebAssembly.compileStreaming\`).`,
     startup.tables.main,
+    startup.tables.fetchFloor,
   );
 
   p('## Reproduce',
