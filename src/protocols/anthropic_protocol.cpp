@@ -45,10 +45,13 @@ bool AnthropicProtocol::is_anthropic_event(const SseEvent& event) {
 }
 
 AnthropicProtocol::Block* AnthropicProtocol::open_block(uint64_t index, Block::Kind kind, MessageState& state) {
+  // An open block's worst case: its entry in blocks_ with the vector's slack (up to
+  // twice its size) and its slot in block_at_.
+  constexpr size_t kBlockBytes = 2 * sizeof(Block) + kEntryBytes;
   Block* block = find_block(index);
   if (block) {
     close_block(*block);
-  } else if (!state.reserve(kEntryBytes)) {
+  } else if (!state.reserve(kBlockBytes)) {
     return nullptr;
   } else {
     block_at_.insert(index, blocks_.size());
