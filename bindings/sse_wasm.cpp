@@ -65,13 +65,7 @@ extern "C" int sprintf(char* out, const char* format, ...) {
   return written;
 }
 
-extern "C" int siprintf(char* out, const char* format, ...) {
-  va_list args;
-  va_start(args, format);
-  int written = format_pointer_only(out, format, args);
-  va_end(args);
-  return written;
-}
+extern "C" int siprintf(char* out, const char* format, ...) __attribute__((alias("sprintf")));
 
 namespace {
 

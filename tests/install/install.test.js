@@ -329,11 +329,10 @@ async function browser() {
 const FINISHED = ':not([data-status="loading"]):not([data-status="idle"]):not([data-status="streaming"])';
 
 /**
- * Opens `url` and waits for each section id to finish; each must show the expected
- * answer, and the page must throw nothing. Failures carry the page's console, errors,
- * failed requests and HTML. Returns the page's responses ({ url, status, type }).
+ * A new Chromium page whose console, errors, failed requests and HTTP errors go to
+ * `log`, and whose responses ({ url, status, type, method }) go to `responses`.
  */
-async function checkPage(t, url, sectionIds) {
+async function watchedPage() {
   const page = await (await browser()).newPage();
   const log = [];
   const responses = [];
@@ -341,9 +340,19 @@ async function checkPage(t, url, sectionIds) {
   page.on('pageerror', (e) => log.push(`pageerror: ${e.stack ?? e.message}`));
   page.on('requestfailed', (r) => log.push(`requestfailed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
   page.on('response', (r) => {
-    responses.push({ url: r.url(), status: r.status(), type: r.headers()['content-type'] ?? '' });
+    responses.push({ url: r.url(), status: r.status(), type: r.headers()['content-type'] ?? '', method: r.request().method() });
     if (r.status() >= 400) log.push(`HTTP ${r.status()}: ${r.url()}`);
   });
+  return { page, log, responses };
+}
+
+/**
+ * Opens `url` and waits for each section id to finish; each must show the expected
+ * answer, and the page must throw nothing. Failures carry the page's console, errors,
+ * failed requests and HTML. Returns the page's responses (see watchedPage).
+ */
+async function checkPage(t, url, sectionIds) {
+  const { page, log, responses } = await watchedPage();
   const started = Date.now();
   try {
     await page.goto(url, { waitUntil: 'load', timeout: 30_000 });
@@ -892,16 +901,7 @@ test('Next.js (App Router): next build + start and next dev, the client componen
         (port) => [next, serve, '--hostname', '127.0.0.1', '--port', String(port)],
         { cwd: app, env: NEXT_ENV, timeoutMs: build.build ? 30_000 : 180_000 });
       t.diagnostic(`next ${serve} answered after ${seconds(server.readyMs)}`);
-      const page = await (await browser()).newPage();
-      const log = [];
-      const responses = [];
-      page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
-      page.on('pageerror', (e) => log.push(`pageerror: ${e.stack ?? e.message}`));
-      page.on('requestfailed', (r) => log.push(`requestfailed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
-      page.on('response', (r) => {
-        responses.push({ url: r.url(), status: r.status(), type: r.headers()['content-type'] ?? '', method: r.request().method() });
-        if (r.status() >= 400) log.push(`HTTP ${r.status()}: ${r.url()}`);
-      });
+      const { page, log, responses } = await watchedPage();
       // Every state #answer shows, recorded as it changes, to see the text arrive in pieces.
       await page.addInitScript(() => {
         window.__seen = [];

@@ -3,6 +3,8 @@
 // must list the same entries; these tests fail when one drifts.
 #include <gtest/gtest.h>
 
+#include "source_text.h"
+
 #include <fstream>
 #include <regex>
 #include <set>
@@ -18,14 +20,6 @@
 
 namespace ssew {
 namespace {
-
-std::string read_source(const std::string& path) {
-  std::ifstream in(std::string(SSEW_SOURCE_DIR) + "/" + path);
-  EXPECT_TRUE(in.good()) << path;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // The text from `start` up to the next `end` (both must be there).
 std::string between(const std::string& text, const std::string& start, const std::string& end) {

@@ -6,6 +6,8 @@
 // actually speaks.
 #include <gtest/gtest.h>
 
+#include "source_text.h"
+
 #include <cstddef>
 #include <fstream>
 #include <map>
@@ -82,14 +84,6 @@ WireJs read_wire_js(const std::string& source) {
     }
   }
   return js;
-}
-
-std::string read_source(const std::string& path) {
-  std::ifstream in(std::string(SSEW_SOURCE_DIR) + "/" + path);
-  EXPECT_TRUE(in.good()) << path;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 const WireJs& wire_js() {
