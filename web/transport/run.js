@@ -7,7 +7,7 @@
 // Every state transition of a run is a method of MessageRun, below the "state"
 // line; the modules beside it read (connection.js, http.js, event-source.js),
 // check options (options.js) and name errors (errors.js).
-import { ready } from '../core.js';
+import { disposeSymbol, ready } from '../core.js';
 import { MessageStream } from '../message-stream.js';
 import { IDLE_SNAPSHOT, isTerminal, overPrevious } from '../snapshots.js';
 import { Connection, bodySource, contentMark, iterableSource, noop, sameContent } from './connection.js';
@@ -45,7 +45,6 @@ function scheduleFlush(callback) {
   else setTimeout(callback, 0);
 }
 
-const disposeSymbol = Symbol.dispose ?? Symbol.for('Symbol.dispose');
 
 class MessageRun {
   #settings = null;
