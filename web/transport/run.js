@@ -45,7 +45,6 @@ function scheduleFlush(callback) {
   else setTimeout(callback, 0);
 }
 
-
 class MessageRun {
   #settings = null;
   #listeners = new Set();
